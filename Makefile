@@ -1,0 +1,40 @@
+# The README's commands. Everything installs into .venv; nothing is needed beforehand but python3.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install translations run test test-pg lint bench extract-messages clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compiled catalogs are build output (not in git).
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d examapp/translations -D messages 2>&1 | grep -v '^compiling' || true
+
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check examapp tests bench
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o examapp/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i examapp/translations/messages.pot -d examapp/translations -D messages --no-fuzzy-matching --omit-header
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache test-artifacts

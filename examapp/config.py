@@ -1,0 +1,96 @@
+"""Configuration classes; the environment overrides them (DESIGN §4)."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_path() -> str:
+    default = Path(__file__).resolve().parent.parent / "instance"
+    return str(Path(os.environ.get("EXAMAPP_INSTANCE_PATH", default)).resolve())
+
+
+def load_secret_key(instance_dir: str) -> str:
+    """SECRET_KEY from the environment, else a key generated once into the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session (a long exam must still submit)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=7)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    BOOTSTRAP_SERVE_LOCAL = True
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("EXAMAPP_TIMEZONE", "Asia/Shanghai")
+    LANGUAGES = {"zh": "中文", "en": "English"}
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_HASH_METHOD = "scrypt"
+    LOGIN_FAILURES_PER_HOUR = 100
+    DEMO_PASSWORD = os.environ.get("EXAMAPP_DEMO_PASSWORD", "Demo@2026")
+    PAGE_SIZE = 20
+    HSTS = False
+    TESTING = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    # A cheap hash keeps the suite fast; production keeps scrypt (S10).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestingConfig}
+
+
+def build_config(overrides: dict | None = None) -> dict:
+    name = os.environ.get("EXAMAPP_CONFIG", "development")
+    base = CONFIGS.get(name, Config)
+    values = {k: getattr(base, k) for k in dir(base) if k.isupper()}
+    inst = instance_path()
+    values["INSTANCE_PATH"] = inst
+    values["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") or f"sqlite:///{inst}/examapp.db"
+    if overrides:
+        values.update(overrides)
+    if not values.get("SECRET_KEY"):
+        values["SECRET_KEY"] = load_secret_key(values["INSTANCE_PATH"])
+    values["SQLALCHEMY_DATABASE_URI"] = normalize_db_url(values["SQLALCHEMY_DATABASE_URI"])
+    values["SESSION_COOKIE_SECURE"] = _env_bool("EXAMAPP_SECURE_COOKIES", values["SESSION_COOKIE_SECURE"])
+    values["REMEMBER_COOKIE_SECURE"] = values["SESSION_COOKIE_SECURE"]
+    return values
+
+
+def normalize_db_url(url: str) -> str:
+    """postgres:// and postgresql:// both mean psycopg 3 here."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

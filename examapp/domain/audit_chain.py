@@ -1,0 +1,75 @@
+"""The audit hash chain (DESIGN §7): hash = sha256(prev_hash || canonical_json(row without hash))."""
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def row_payload(seq: int, at: datetime, actor_id: int | None, actor_name: str, action: str,
+                object_type: str, object_id: str, data_json: str, prev_hash: str) -> dict:
+    return {
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "data_json": data_json,
+        "prev_hash": prev_hash,
+    }
+
+
+def chain_hash(prev_hash: str, payload: dict) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Verification:
+    ok: bool
+    count: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify_rows(rows: Iterable[dict], *, expected_tail: list[tuple[int, str]] = ()) -> Verification:
+    """Recompute the chain over rows in seq order.
+
+    `expected_tail` lists (seq, hash) pairs recorded elsewhere (the head row, checkpoints): each must
+    still be in the chain with the same hash, which is what catches a truncated tail.
+    """
+    prev_hash, expected_seq, count = GENESIS, 1, 0
+    seen_hashes: dict[int, str] = {}
+    wanted = dict(expected_tail)
+    for row in rows:
+        seq = row["seq"]
+        if seq != expected_seq:
+            return Verification(False, count, expected_seq - 1, prev_hash, expected_seq,
+                                f"事件 {expected_seq} 缺失（下一条为 {seq}）")
+        if row["prev_hash"] != prev_hash:
+            return Verification(False, count, seq - 1, prev_hash, seq, f"事件 {seq} 的前序哈希不符")
+        payload = row_payload(**{k: row[k] for k in (
+            "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "data_json",
+            "prev_hash")})
+        digest = chain_hash(prev_hash, payload)
+        if digest != row["hash"]:
+            return Verification(False, count, seq - 1, prev_hash, seq, f"事件 {seq} 的内容与哈希不符")
+        if seq in wanted:
+            seen_hashes[seq] = digest
+        prev_hash, expected_seq, count = digest, seq + 1, count + 1
+    for seq, digest in sorted(wanted.items()):
+        if seq > count:
+            return Verification(False, count, count, prev_hash, count + 1,
+                                f"链尾被截断：记录到第 {seq} 条，现仅存 {count} 条")
+        if seq > 0 and seen_hashes.get(seq) != digest:
+            return Verification(False, count, count, prev_hash, seq, f"事件 {seq} 与已记录的检查点不符")
+    return Verification(True, count, count, prev_hash)

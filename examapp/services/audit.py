@@ -1,0 +1,126 @@
+"""Appending to and verifying the audit chain (DESIGN §7)."""
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from ..domain.audit_chain import GENESIS, Verification, canonical_json, chain_hash, row_payload, verify_rows
+from ..extensions import db
+from ..models import AuditEvent, AuditHead
+
+_HEAD_KEY = "examapp_audit_head"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_HEAD_KEY, None)
+
+
+def _locked_head() -> AuditHead:
+    """The head row, locked for this transaction (serializes appends on PostgreSQL)."""
+    session = db.session()
+    head = session.info.get(_HEAD_KEY)
+    if head is not None:
+        return head
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    session.info[_HEAD_KEY] = head
+    return head
+
+
+def record(action: str, *, actor, now: datetime, object_type: str = "", object_id="",
+           data: dict | None = None) -> AuditEvent:
+    """Append one event in the caller's transaction."""
+    head = _locked_head()
+    seq = head.seq + 1
+    fields = {
+        "seq": seq,
+        "at": now,
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "username", None) or (actor if isinstance(actor, str) else "system"),
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id or ""),
+        "data_json": canonical_json(data or {}),
+        "prev_hash": head.hash,
+    }
+    digest = chain_hash(head.hash, row_payload(**fields))
+    event_row = AuditEvent(hash=digest, **fields)
+    db.session.add(event_row)
+    head.seq, head.hash = seq, digest
+    return event_row
+
+
+# -- verification -------------------------------------------------------------------------------
+
+def _checkpoint_file() -> Path:
+    return Path(current_app.config["INSTANCE_PATH"]) / "audit_checkpoints.jsonl"
+
+
+def _checkpoints() -> list[tuple[int, str]]:
+    path = _checkpoint_file()
+    if not path.exists():
+        return []
+    points = []
+    for line in path.read_text().splitlines():
+        if line.strip():
+            item = json.loads(line)
+            points.append((int(item["seq"]), item["hash"]))
+    return points
+
+
+def write_checkpoint(result: Verification, now: datetime) -> None:
+    """Remember a verified head outside the database, so a truncated tail cannot hide."""
+    if not result.ok or result.count == 0:
+        return
+    if _checkpoints()[-1:] == [(result.head_seq, result.head_hash)]:
+        return
+    path = _checkpoint_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        fh.write(json.dumps({"seq": result.head_seq, "hash": result.head_hash, "at": now.isoformat()}) + "\n")
+
+
+def verify(batch: int = 5000) -> Verification:
+    head = db.session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
+    expected = list(_checkpoints())
+    if head is not None:
+        expected.append((head.seq, head.hash))
+    columns = [AuditEvent.seq, AuditEvent.at, AuditEvent.actor_id, AuditEvent.actor_name, AuditEvent.action,
+               AuditEvent.object_type, AuditEvent.object_id, AuditEvent.data_json, AuditEvent.prev_hash,
+               AuditEvent.hash]
+
+    def rows():
+        last = 0
+        while True:  # keyset pages keep memory flat on a million events
+            page = db.session.execute(
+                select(*columns).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
+            ).mappings().all()
+            if not page:
+                return
+            yield from page
+            last = page[-1]["seq"]
+
+    return verify_rows(rows(), expected_tail=expected)
+
+
+@dataclass
+class ChainStatus:
+    count: int
+    head_seq: int
+    head_hash: str
+
+
+def chain_status() -> ChainStatus:
+    head = db.session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
+    count = db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    if head is None:
+        return ChainStatus(count, 0, GENESIS)
+    return ChainStatus(count, head.seq, head.hash)

@@ -1,0 +1,78 @@
+"""Logging in and out, and changing one's own password."""
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from ..domain.passwords import check_password_policy
+from ..errors import LoginThrottled, ValidationError
+from ..extensions import db
+from ..models import LoginFailure, User
+from . import audit
+from .passwords import hash_password, verify_password
+from .tx import begin_write, commit
+
+WINDOW = timedelta(hours=1)
+
+
+def _failures_in_window(username: str, now: datetime) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(LoginFailure)
+        .where(LoginFailure.username == username, LoginFailure.at > now - WINDOW)
+    ) or 0
+
+
+def authenticate(username: str, password: str, *, ip: str, now: datetime) -> User | None:
+    """The user when the password is right; None when wrong; LoginThrottled past the hourly limit.
+
+    The account row is locked while its failures are counted and one is added, so however many
+    workers run, at most LOGIN_FAILURES_PER_HOUR wrong passwords are tried per account and hour (S7).
+    """
+    username = (username or "").strip()[:64]
+    begin_write()
+    user = db.session.execute(
+        select(User).where(User.username == username).with_for_update()
+    ).scalar_one_or_none()
+    limit = current_app.config["LOGIN_FAILURES_PER_HOUR"]
+    if _failures_in_window(username, now) >= limit:
+        db.session.rollback()
+        raise LoginThrottled("登录失败次数过多，请一小时后再试或联系管理员")
+    ok = user is not None and user.active and verify_password(user.password_hash, password)
+    if not ok:
+        db.session.add(LoginFailure(username=username, at=now, ip=(ip or "")[:64]))
+        commit()
+        return None
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username,
+                                                  LoginFailure.at < now - WINDOW))
+    audit.record("auth.login", actor=user, now=now, object_type="user", object_id=user.id, data={"ip": ip})
+    commit()
+    return user
+
+
+def logout(user: User, *, now: datetime) -> None:
+    """Ends every session of this login: the session version stored in cookies no longer matches."""
+    begin_write()
+    user = db.session.get(User, user.id)
+    user.session_version += 1
+    audit.record("auth.logout", actor=user, now=now, object_type="user", object_id=user.id)
+    commit()
+
+
+def change_password(user: User, *, current: str, new: str, now: datetime) -> User:
+    begin_write()
+    user = db.session.get(User, user.id)
+    if not verify_password(user.password_hash, current):
+        db.session.rollback()
+        raise ValidationError("current_password", "当前密码不正确")
+    if verify_password(user.password_hash, new):
+        db.session.rollback()
+        raise ValidationError("new_password", "新密码不能与当前密码相同")
+    check_password_policy(new, username=user.username, name=user.name,
+                          min_length=current_app.config["PASSWORD_MIN_LENGTH"], field="new_password")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.password_changed_at = now
+    user.session_version += 1
+    audit.record("user.password_change", actor=user, now=now, object_type="user", object_id=user.id)
+    commit()
+    return user

@@ -1,0 +1,133 @@
+"""The demo bureau (`seed-demo`): idempotent, creates what is missing and leaves the rest alone."""
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import OrgUnit, User, UserRole
+from . import audit, org
+from .actors import SystemActor
+from .passwords import hash_password
+from .tx import begin_write, commit
+
+# code, name, kind, parent code
+UNITS = [
+    ("GXJ", "市工业和信息化局", "bureau", None),
+    ("GXJ-BGS", "办公室", "department", "GXJ"),
+    ("GXJ-ZCFG", "政策法规科", "department", "GXJ"),
+    ("GXJ-WXD", "无线电管理科", "department", "GXJ"),
+    ("GXJ-ZXQY", "中小企业科", "department", "GXJ"),
+    ("GXJ-YXJC", "运行监测协调科", "department", "GXJ"),
+    ("GXJ-XXH", "信息化推进科", "department", "GXJ"),
+    ("GXJ-RS", "人事科", "department", "GXJ"),
+    ("ZS-JCZ", "市无线电监测站", "affiliated", "GXJ"),
+    ("ZS-ZXFW", "市中小企业服务中心", "affiliated", "GXJ"),
+    ("ZS-JNJC", "市节能监察中心", "affiliated", "GXJ"),
+    ("QX-LL", "零陵区科技和工业信息化局", "district", "GXJ"),
+    ("QX-LL-ZH", "综合股", "department", "QX-LL"),
+    ("QX-LL-GY", "工业股", "department", "QX-LL"),
+    ("QX-LST", "冷水滩区工业和信息化局", "district", "GXJ"),
+    ("QX-LST-ZH", "综合股", "department", "QX-LST"),
+]
+
+# username, name, unit, position, flags (E enforcement, S supervision, L leader, X not on post), roles
+PEOPLE = [
+    ("admin", "刘建国", "GXJ-ZCFG", "政策法规科科长", "S", ("admin", "employee")),
+    ("unitadmin", "唐晓燕", "QX-LL", "办公室主任", "", ("unit_admin:QX-LL", "employee")),
+    ("auditor", "蒋文斌", "GXJ-BGS", "督查专员", "", ("auditor:GXJ",)),
+    ("employee", "周明辉", "GXJ-WXD", "一级主任科员", "E", ("employee",)),
+    ("employee2", "李婷", "QX-LL-GY", "科员", "", ("employee",)),
+    ("gx0001", "王志强", "GXJ", "党组书记、局长", "L", ("employee",)),
+    ("gx0002", "陈红梅", "GXJ", "党组成员、副局长", "L", ("employee",)),
+    ("gx0003", "杨光辉", "GXJ", "党组成员、副局长", "LS", ("employee",)),
+    ("gx0004", "赵立新", "GXJ", "总工程师", "L", ("employee",)),
+    ("gx0101", "黄丽娟", "GXJ-BGS", "办公室主任", "", ("employee",)),
+    ("gx0102", "吴海涛", "GXJ-BGS", "四级主任科员", "", ("employee",)),
+    ("gx0103", "邓雅琴", "GXJ-BGS", "科员", "", ("employee",)),
+    ("gx0201", "胡振华", "GXJ-ZCFG", "副科长", "S", ("employee",)),
+    ("gx0202", "谢静", "GXJ-ZCFG", "法制审核员", "S", ("employee",)),
+    ("gx0203", "曾宪文", "GXJ-ZCFG", "四级主任科员", "E", ("employee",)),
+    ("gx0301", "彭卫东", "GXJ-WXD", "无线电管理科科长", "E", ("employee",)),
+    ("gx0302", "蒋小龙", "GXJ-WXD", "副科长", "E", ("employee",)),
+    ("gx0303", "罗佳", "GXJ-WXD", "一级科员", "E", ("employee",)),
+    ("gx0304", "欧阳明", "GXJ-WXD", "工程师", "E", ("employee",)),
+    ("gx0401", "何晓东", "GXJ-ZXQY", "中小企业科科长", "", ("employee",)),
+    ("gx0402", "唐敏", "GXJ-ZXQY", "四级主任科员", "", ("employee",)),
+    ("gx0403", "秦雪", "GXJ-ZXQY", "科员", "", ("employee",)),
+    ("gx0501", "肖国平", "GXJ-YXJC", "运行监测协调科科长", "", ("employee",)),
+    ("gx0502", "梁芳", "GXJ-YXJC", "一级科员", "", ("employee",)),
+    ("gx0601", "付强", "GXJ-XXH", "信息化推进科科长", "", ("employee",)),
+    ("gx0602", "宋琳", "GXJ-XXH", "科员", "", ("employee",)),
+    ("gx0701", "潘春兰", "GXJ-RS", "人事科科长", "", ("employee",)),
+    ("gx0702", "钟伟", "GXJ-RS", "科员", "X", ("employee",)),
+    ("zs0101", "邹建军", "ZS-JCZ", "站长", "EL", ("employee",)),
+    ("zs0102", "毛文杰", "ZS-JCZ", "副站长", "E", ("employee",)),
+    ("zs0103", "姜涛", "ZS-JCZ", "监测工程师", "E", ("employee",)),
+    ("zs0104", "龙慧", "ZS-JCZ", "监测员", "E", ("employee",)),
+    ("zs0105", "廖鹏飞", "ZS-JCZ", "监测员", "", ("employee",)),
+    ("zs0201", "汤美玲", "ZS-ZXFW", "主任", "L", ("employee",)),
+    ("zs0202", "雷振宇", "ZS-ZXFW", "副主任", "", ("employee",)),
+    ("zs0203", "夏天", "ZS-ZXFW", "服务专员", "", ("employee",)),
+    ("zs0204", "石佳怡", "ZS-ZXFW", "服务专员", "X", ("employee",)),
+    ("zs0301", "贺永红", "ZS-JNJC", "主任", "EL", ("employee",)),
+    ("zs0302", "戴晓峰", "ZS-JNJC", "监察科科长", "E", ("employee",)),
+    ("zs0303", "陶然", "ZS-JNJC", "节能监察员", "E", ("employee",)),
+    ("zs0304", "易小兵", "ZS-JNJC", "节能监察员", "E", ("employee",)),
+    ("ll0001", "陈志刚", "QX-LL", "党组书记、局长", "L", ("employee",)),
+    ("ll0002", "刘芳", "QX-LL", "副局长", "LS", ("employee",)),
+    ("ll0101", "张国华", "QX-LL-ZH", "综合股股长", "", ("employee",)),
+    ("ll0102", "王丽", "QX-LL-ZH", "科员", "", ("employee",)),
+    ("ll0201", "李军", "QX-LL-GY", "工业股股长", "E", ("employee",)),
+    ("ll0202", "周婷婷", "QX-LL-GY", "执法人员", "E", ("employee",)),
+    ("ll0203", "杨帆", "QX-LL-GY", "执法人员", "E", ("employee",)),
+    ("ll0204", "黄伟", "QX-LL-GY", "科员", "X", ("employee",)),
+    ("ls0001", "邓国庆", "QX-LST", "党组书记、局长", "L", ("employee",)),
+    ("ls0002", "朱秀英", "QX-LST", "副局长", "LS", ("employee",)),
+    ("ls0003", "谭建华", "QX-LST", "执法大队长", "E", ("employee",)),
+    ("ls0004", "蒋春燕", "QX-LST", "科员", "", ("employee",)),
+    ("ls0101", "文俊", "QX-LST-ZH", "综合股股长", "", ("employee",)),
+    ("ls0102", "罗小芳", "QX-LST-ZH", "执法人员", "E", ("employee",)),
+    ("ls0103", "马骏", "QX-LST-ZH", "执法人员", "E", ("employee",)),
+    ("ls0104", "孔德明", "QX-LST-ZH", "科员", "", ("employee",)),
+    ("ls0105", "曹丽华", "QX-LST-ZH", "科员", "", ("employee",)),
+    ("ls0106", "袁志勇", "QX-LST-ZH", "监督员", "S", ("employee",)),
+]
+
+DEMO_ACCOUNTS = ("admin", "unitadmin", "auditor", "employee", "employee2")
+
+
+def seed(*, now: datetime, password: str) -> dict:
+    actor = SystemActor(username="system:seed")
+    begin_write()
+    units = {u.code: u for u in db.session.execute(select(OrgUnit)).scalars()}
+    for code, name, kind, parent_code in UNITS:
+        if code in units:
+            continue
+        unit = org.add_unit(code=code, name=name, kind=kind, parent=units.get(parent_code),
+                            sort_order=len(units))
+        units[code] = unit
+        audit.record("unit.create", actor=actor, now=now, object_type="unit", object_id=unit.id,
+                     data={"code": code, "name": name, "kind": kind, "parent": parent_code, "via": "seed-demo"})
+    existing = set(db.session.execute(select(User.username)).scalars())
+    password_hash = None
+    created = 0
+    for username, name, unit_code, position, flags, role_specs in PEOPLE:
+        if username in existing:
+            continue
+        password_hash = password_hash or hash_password(password)
+        user = User(username=username, name=name, unit=units[unit_code], position=position,
+                    is_enforcement="E" in flags, is_supervision="S" in flags, is_leader="L" in flags,
+                    on_post="X" not in flags, password_hash=password_hash, must_change_password=False,
+                    password_changed_at=now)
+        for spec in role_specs:
+            role, _, scope_code = spec.partition(":")
+            user.roles.append(UserRole(role=role, scope_unit=units[scope_code] if scope_code else None))
+        db.session.add(user)
+        db.session.flush()
+        audit.record("user.create", actor=actor, now=now, object_type="user", object_id=user.id,
+                     data={"username": username, "name": name, "unit": unit_code,
+                           "roles": sorted(user.role_names), "via": "seed-demo"})
+        created += 1
+    commit()
+    return {"units": len(units), "people": db.session.scalar(select(func.count()).select_from(User)),
+            "created": created}

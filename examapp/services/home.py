@@ -1,0 +1,59 @@
+"""What each role's home page shows."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..domain.orgpath import ids_of
+from ..extensions import db
+from ..models import OrgUnit, User
+from . import audit, org
+from .scope import Scope
+
+VERIFY_ON_PAGE_LIMIT = 200_000
+
+
+@dataclass
+class UnitRow:
+    unit: OrgUnit
+    own: int
+    total: int
+    enforcement: int
+    depth: int
+
+
+def unit_rows(actor) -> list[UnitRow]:
+    """Units in scope with their own and subtree head counts (two aggregate queries, rolled up here)."""
+    units = org.tree(actor, include_inactive=False)
+    scope = Scope.of(actor)
+    counts = dict(db.session.execute(
+        scope.users(select(User.unit_id, func.count(User.id))).where(User.active.is_(True)).group_by(User.unit_id)
+    ).all())
+    enforcement = dict(db.session.execute(
+        scope.users(select(User.unit_id, func.count(User.id)))
+        .where(User.active.is_(True), User.is_enforcement.is_(True)).group_by(User.unit_id)
+    ).all())
+    totals: dict[int, int] = {}
+    enf_totals: dict[int, int] = {}
+    for u in units:
+        for ancestor in ids_of(u.path):
+            totals[ancestor] = totals.get(ancestor, 0) + counts.get(u.id, 0)
+            enf_totals[ancestor] = enf_totals.get(ancestor, 0) + enforcement.get(u.id, 0)
+    top = min((u.depth for u in units), default=0)
+    return [UnitRow(u, counts.get(u.id, 0), totals.get(u.id, 0), enf_totals.get(u.id, 0), u.depth - top)
+            for u in units]
+
+
+def cards_for(user) -> dict:
+    cards: dict = {"profile": user}
+    if user.has_role("admin", "unit_admin"):
+        rows = unit_rows(user)
+        cards["units"] = rows
+        cards["people_total"] = sum(r.own for r in rows)
+        top = [r for r in rows if r.depth == 1] or rows[:1]
+        cards["chart"] = [{"name": r.unit.name, "total": r.total} for r in top]
+    if user.has_role("auditor", "admin"):
+        status = audit.chain_status()
+        cards["chain"] = status
+        if status.count <= VERIFY_ON_PAGE_LIMIT:
+            cards["verification"] = audit.verify()
+    return cards

@@ -1,0 +1,20 @@
+"""Thin blueprints: parse → call a service → render or redirect."""
+from flask import Flask
+
+from ..security import enforce_access
+from . import errors, headers, i18n, templating
+
+
+def register_web(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .audit import bp as audit_bp
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)
+    app.before_request(enforce_access)
+    headers.register(app)
+    errors.register(app)
+    i18n.register(app)
+    templating.register(app)

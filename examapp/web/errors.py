@@ -1,0 +1,55 @@
+"""Error pages in the site's style, JSON for the API; never a trace to the client."""
+from flask import Flask, jsonify, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DomainError
+from ..extensions import db
+from ..security import wants_json
+
+TITLES = {
+    400: "请求有误",
+    401: "需要登录",
+    403: "没有权限",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    409: "操作冲突",
+    413: "文件过大",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    503: "服务暂不可用",
+}
+
+
+def error_response(status: int, message: str = ""):
+    db.session.rollback()
+    title = _(TITLES.get(status, TITLES[500]))
+    if wants_json():
+        return jsonify(error=title, message=message or title), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return error_response(400, _("表单已过期或缺少安全令牌，请刷新页面后重试。"))
+
+    @app.errorhandler(DomainError)
+    def domain_error(e):
+        return error_response(e.status, str(e))
+
+    @app.errorhandler(OperationalError)
+    def db_down(e):
+        app.logger.exception("database error")
+        return error_response(503, _("数据库暂时无法访问，请稍后再试。"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e):
+        return error_response(e.code or 500, "")
+
+    @app.errorhandler(Exception)
+    def unexpected(e):
+        app.logger.exception("unhandled error")
+        return error_response(500, "")

@@ -1,0 +1,37 @@
+"""Template helpers: dates in the bureau's time zone, the navigation for the user's roles."""
+from datetime import datetime
+
+from flask import Flask
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+
+ROLE_LABELS = {
+    "employee": _l("学员"),
+    "unit_admin": _l("单位管理员"),
+    "admin": _l("系统管理员"),
+    "auditor": _l("审计督查"),
+}
+
+# (endpoint, label, roles that see it; empty: everyone logged in)
+NAV = (
+    ("main.home", _l("首页"), ()),
+    ("admin.units", _l("组织机构"), ("admin", "unit_admin", "auditor")),
+    ("admin.users", _l("人员管理"), ("admin", "unit_admin", "auditor")),
+    ("admin.imports", _l("批量导入"), ("admin", "unit_admin")),
+    ("audit.events", _l("审计日志"), ("admin", "auditor")),
+)
+
+
+def register(app: Flask) -> None:
+    @app.template_filter("dt")
+    def fmt_dt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+        return format_datetime(value, fmt) if value else ""
+
+    @app.context_processor
+    def navigation():
+        if not current_user.is_authenticated:
+            return {"nav_items": []}
+        items = [(ep, label) for ep, label, roles in NAV if not roles or current_user.has_role(*roles)]
+        return {"nav_items": items, "role_labels": ROLE_LABELS}

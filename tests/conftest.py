@@ -1,0 +1,136 @@
+"""Fixtures: an app on SQLite (a file per test) or on PostgreSQL when TEST_DATABASE_URL is set."""
+import os
+import re
+from datetime import datetime
+
+import pytest
+from sqlalchemy import text
+
+os.environ["EXAMAPP_CONFIG"] = "testing"
+
+from examapp import create_app  # noqa: E402
+from examapp.domain.audit_chain import GENESIS  # noqa: E402
+from examapp.extensions import db  # noqa: E402
+from examapp.models import AuditHead, OrgUnit, User, UserRole  # noqa: E402
+from examapp.services import org  # noqa: E402
+from examapp.services.passwords import hash_password  # noqa: E402
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+PASSWORD = "Test-pass-2026"
+NOW = datetime(2026, 3, 15, 2, 0, 0)  # 10:00 in the bureau's time zone
+
+ROLES = ("employee", "unit_admin", "admin", "auditor")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + re.sub(r'//[^@]*@', '//', PG_URL) if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def _pg_schema():
+    """On PostgreSQL the schema is built once; each test then empties the tables."""
+    if not PG_URL:
+        yield None
+        return
+    app = create_app({"SQLALCHEMY_DATABASE_URI": PG_URL, "SECRET_KEY": "x"})
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.create_all()
+        db.session.commit()
+    yield PG_URL
+
+
+@pytest.fixture
+def app(tmp_path, _pg_schema):
+    url = _pg_schema or f"sqlite:///{tmp_path}/test.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path),
+                      "SERVER_NAME": None})
+    with app.app_context():
+        if _pg_schema:
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            db.create_all()
+        db.session.add(AuditHead(id=1, seq=0, hash=GENESIS))
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# -- factories ------------------------------------------------------------------------------------
+
+def make_unit(code: str, name: str | None = None, parent: OrgUnit | None = None, kind: str = "department"):
+    unit = org.add_unit(code=code, name=name or code, kind=kind, parent=parent)
+    db.session.commit()
+    return unit
+
+
+def make_user(username: str, unit: OrgUnit, *roles: str, password: str = PASSWORD, scope: OrgUnit | None = None,
+              must_change: bool = False, **fields):
+    user = User(username=username, name=fields.pop("name", username.title()), unit=unit,
+                password_hash=hash_password(password), must_change_password=must_change, **fields)
+    for role in roles or ("employee",):
+        scoped = role in ("unit_admin", "auditor")
+        user.roles.append(UserRole(role=role, scope_unit=(scope or unit) if scoped else None))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+class World:
+    """A small bureau: root R with departments A (A1, A2 below it) and B; one account per role.
+
+    unit_admin and the scoped auditor see A's subtree; `auditor` sees everything from R down.
+    """
+
+    def __init__(self):
+        self.root = make_unit("R", "市局", kind="bureau")
+        self.a = make_unit("A", "甲区局", self.root, kind="district")
+        self.a1 = make_unit("A1", "甲区综合股", self.a)
+        self.a2 = make_unit("A2", "甲区工业股", self.a)
+        self.b = make_unit("B", "乙区局", self.root, kind="district")
+        self.admin = make_user("admin", self.root, "admin", "employee", name="管理员")
+        self.unit_admin = make_user("unitadmin", self.a, "unit_admin", "employee", name="甲管理员")
+        self.auditor = make_user("auditor", self.root, "auditor", scope=self.root, name="审计员")
+        self.a_auditor = make_user("aauditor", self.a, "auditor", name="甲审计员")
+        self.employee = make_user("employee", self.a1, "employee", name="张三", is_enforcement=True)
+        self.victim = make_user("victim", self.a2, "employee", name="李四")
+        self.b_person = make_user("bperson", self.b, "employee", name="王五")
+        self.by_role = {"admin": self.admin, "unit_admin": self.unit_admin, "auditor": self.auditor,
+                        "employee": self.employee}
+
+
+@pytest.fixture
+def world(app):
+    return World()
+
+
+def login(client, username: str, password: str = PASSWORD, **extra):
+    return client.post("/login", data={"username": username, "password": password, **extra})
+
+
+@pytest.fixture
+def login_as(app, world):
+    """login_as(role) → a test client logged in as that role's account."""
+
+    def _login(role: str):
+        c = app.test_client()
+        user = world.by_role[role] if role in world.by_role else role
+        r = login(c, user.username)
+        assert r.status_code == 302, r.get_data(as_text=True)[:500]
+        return c
+
+    return _login

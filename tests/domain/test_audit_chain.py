@@ -1,0 +1,54 @@
+from datetime import datetime, timedelta
+
+from examapp.domain.audit_chain import GENESIS, chain_hash, row_payload, verify_rows
+
+
+def build_chain(n: int) -> list[dict]:
+    rows, prev = [], GENESIS
+    for seq in range(1, n + 1):
+        fields = dict(seq=seq, at=datetime(2026, 1, 1) + timedelta(seconds=seq), actor_id=1, actor_name="admin",
+                      action="user.update", object_type="user", object_id=str(seq), data_json='{"k":1}',
+                      prev_hash=prev)
+        digest = chain_hash(prev, row_payload(**fields))
+        rows.append({**fields, "hash": digest})
+        prev = digest
+    return rows
+
+
+def test_intact_chain_verifies():
+    rows = build_chain(5)
+    result = verify_rows(rows, expected_tail=[(5, rows[-1]["hash"])])
+    assert result.ok and result.count == 5 and result.head_hash == rows[-1]["hash"]
+
+
+def test_empty_chain_is_ok():
+    assert verify_rows([]).ok
+
+
+def test_changed_row_is_named():
+    rows = build_chain(5)
+    rows[2]["data_json"] = '{"k":2}'
+    result = verify_rows(rows)
+    assert not result.ok and result.first_bad_seq == 3
+
+
+def test_rehashed_row_breaks_the_next_link():
+    rows = build_chain(5)
+    rows[2]["data_json"] = '{"k":2}'
+    rows[2]["hash"] = chain_hash(rows[2]["prev_hash"], row_payload(**{k: v for k, v in rows[2].items() if k != "hash"}))
+    result = verify_rows(rows)
+    assert not result.ok and result.first_bad_seq == 4
+
+
+def test_deleted_row_is_named():
+    rows = build_chain(5)
+    del rows[1]
+    result = verify_rows(rows)
+    assert not result.ok and result.first_bad_seq == 2
+
+
+def test_truncated_tail_is_caught_by_the_recorded_head():
+    rows = build_chain(5)
+    head = (5, rows[-1]["hash"])
+    result = verify_rows(rows[:3], expected_tail=[head])
+    assert not result.ok and result.first_bad_seq == 4
