@@ -4,6 +4,8 @@ import re
 from datetime import datetime
 
 import pytest
+from flask.ctx import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 os.environ["EXAMAPP_CONFIG"] = "testing"
@@ -42,11 +44,27 @@ def _pg_schema():
     yield PG_URL
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: a fresh `g` (no cached
+    current_user) and a fresh database session. The test's own session is committed before the
+    request, so what the test set up is visible, and after it, so the test sees what the request did."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.commit()
+
+
 @pytest.fixture
 def app(tmp_path, _pg_schema):
     url = _pg_schema or f"sqlite:///{tmp_path}/test.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path),
                       "SERVER_NAME": None})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if _pg_schema:
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)

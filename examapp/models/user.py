@@ -56,6 +56,19 @@ class User(db.Model):
     def has_role(self, *names: str) -> bool:
         return bool(self.role_names.intersection(names))
 
+    def set_roles(self, wanted: dict[str, int | None]) -> None:
+        """Make the roles exactly `wanted` (role -> scope unit id), keeping rows that stay:
+        deleting and re-adding the same role in one flush would trip the unique constraint."""
+        for row in list(self.roles):
+            if row.role not in wanted:
+                self.roles.remove(row)
+            else:
+                row.scope_unit_id = wanted[row.role]
+        have = {row.role for row in self.roles}
+        for role, scope_unit_id in sorted(wanted.items()):
+            if role not in have:
+                self.roles.append(UserRole(role=role, scope_unit_id=scope_unit_id))
+
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 

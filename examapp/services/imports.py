@@ -252,8 +252,7 @@ def _apply_people(actor, plan: ImportPlan, rows: list[PersonRow], now: datetime,
                 if key == "unit":
                     user.unit_id = unit.id
                 elif key == "roles":
-                    user.roles = [UserRole(role=x, scope_unit_id=scoped_unit if ROLES[x].scoped else None)
-                                  for x in new]
+                    user.set_roles({x: scoped_unit if ROLES[x].scoped else None for x in new})
                 else:
                     setattr(user, key, new)
             if {"roles", "active"} & item.changes.keys():

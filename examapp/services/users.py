@@ -58,13 +58,14 @@ def _apply_roles(actor, scope: Scope, user: User, wanted: dict[str, int | None])
             resolved[role] = unit.id
         else:
             resolved[role] = None
-    changed = {r for r in set(current) | set(resolved) if current.get(r) != resolved.get(r)}
+    changed = {r for r in set(current) | set(resolved)
+               if (r in current) != (r in resolved) or current.get(r) != resolved.get(r)}
     for role in changed:
         if not can_grant(actor_roles, role):
             raise PermissionDenied(f"无权授予或撤销角色 {ROLES[role].label if role in ROLES else role}")
     if not changed:
         return {}
-    user.roles = [UserRole(role=r, scope_unit_id=s) for r, s in sorted(resolved.items())]
+    user.set_roles(resolved)
     return {"roles": [sorted(current), sorted(resolved)]}
 
 

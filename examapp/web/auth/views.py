@@ -12,6 +12,14 @@ from . import bp
 from .forms import ChangePasswordForm, LoginForm
 
 
+def _fresh_session() -> None:
+    """Drop everything but the language choice."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -31,7 +39,7 @@ def login():
             flash(_("工号或密码不正确"), "danger")
             status = 401
         else:
-            session.clear()  # a fresh session for the new login (no fixation)
+            _fresh_session()  # a fresh session for the new login (no fixation)
             remember = bool(form.remember.data) and not user.has_role(*ADMIN_ROLES)
             login_user(user, remember=remember)
             session.permanent = True
@@ -49,7 +57,7 @@ def login():
 def logout():
     auth_service.logout(current_user, now=utcnow())
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("您已安全退出"), "info")
     return redirect(url_for("auth.login"))
 

@@ -1,0 +1,91 @@
+"""Every route × every role. A new route fails here until it is added to EXPECTED with who may use it."""
+import pytest
+
+from tests.conftest import World, login
+
+PERSONAS = ("anonymous", "employee", "unit_admin", "auditor", "admin")
+EVERYONE = set(PERSONAS) - {"anonymous"}
+ADMINS = {"admin", "unit_admin"}
+READERS = {"admin", "unit_admin", "auditor"}
+PUBLIC = set(PERSONAS)
+
+# endpoint -> {method: personas allowed}
+EXPECTED = {
+    "static": {"GET": PUBLIC},
+    "bootstrap.static": {"GET": PUBLIC},
+    "main.healthz": {"GET": PUBLIC},
+    "main.set_language": {"GET": PUBLIC},
+    "main.home": {"GET": EVERYONE},
+    "auth.login": {"GET": PUBLIC, "POST": PUBLIC},
+    "auth.logout": {"POST": EVERYONE},
+    "auth.change_password": {"GET": EVERYONE, "POST": EVERYONE},
+    "admin.units": {"GET": READERS},
+    "admin.unit_new": {"GET": ADMINS, "POST": ADMINS},
+    "admin.unit_edit": {"GET": ADMINS, "POST": ADMINS},
+    "admin.unit_move": {"POST": ADMINS},
+    "admin.unit_set_active": {"POST": ADMINS},
+    "admin.users": {"GET": READERS},
+    "admin.user_new": {"GET": ADMINS, "POST": ADMINS},
+    "admin.user_edit": {"GET": READERS, "POST": ADMINS},
+    "admin.user_set_active": {"POST": ADMINS},
+    "admin.user_reset_password": {"POST": ADMINS},
+    "admin.imports": {"GET": ADMINS},
+    "admin.import_template": {"GET": ADMINS},
+    "admin.import_preview": {"POST": ADMINS},
+    "admin.import_apply": {"POST": ADMINS},
+    "audit.events": {"GET": {"admin", "auditor"}},
+    "audit.verify": {"GET": {"admin", "auditor"}},
+}
+
+
+def sample_args(rule, world: World) -> dict:
+    values = {"unit_id": world.a2.id, "user_id": world.victim.id, "kind": "people", "fmt": "xlsx", "code": "en",
+              "flag": 1, "filename": "css/app.css"}
+    if rule.endpoint == "bootstrap.static":
+        values["filename"] = "css/bootstrap.min.css"
+    return {arg: values[arg] for arg in rule.arguments}
+
+
+def cases(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {(rule.endpoint, m) for rule, m in cases(app)}
+    expected = {(ep, m) for ep, methods in EXPECTED.items() for m in methods}
+    assert routes == expected, f"undeclared: {routes - expected}; stale: {expected - routes}"
+
+
+def test_every_view_declares_access(app):
+    from examapp.security import access_for
+    with app.test_request_context():
+        missing = [ep for ep in app.view_functions if access_for(ep) is None]
+    assert missing == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_role_route_matrix(app, world, persona):
+    user = {"employee": world.employee, "unit_admin": world.unit_admin, "auditor": world.auditor,
+            "admin": world.admin}.get(persona)
+    failures = []
+    for rule, method in cases(app):
+        client = app.test_client()
+        if user is not None:
+            assert login(client, user.username).status_code == 302
+        url = app.url_map.bind("localhost").build(rule.endpoint, sample_args(rule, world))
+        response = client.open(url, method=method, data={})
+        allowed = persona in EXPECTED[rule.endpoint][method]
+        status = response.status_code
+        to_login = status == 302 and response.headers["Location"].startswith("/login")
+        if status >= 500:
+            failures.append(f"{method} {url}: {status}")
+        elif allowed and (status in (401, 403) or (to_login and rule.endpoint != "auth.logout")):
+            failures.append(f"{method} {url}: allowed for {persona} but got {status}")
+        elif not allowed:
+            expected = "login redirect" if persona == "anonymous" else "403"
+            ok = to_login if persona == "anonymous" else status == 403
+            if not ok:
+                failures.append(f"{method} {url}: {persona} should get {expected}, got {status}")
+    assert failures == []
