@@ -50,6 +50,7 @@ class IsolatedClient(FlaskClient):
     request, so what the test set up is visible, and after it, so the test sees what the request did."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # streamed bodies finish inside this request's context
         db.session.commit()
         token = _cv_app.set(None)
         try:

@@ -5,7 +5,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..domain.audit_chain import GENESIS, Verification, canonical_json, chain_hash, row_payload, verify_rows
@@ -35,13 +35,10 @@ def _locked_head() -> AuditHead:
     return head
 
 
-def record(action: str, *, actor, now: datetime, object_type: str = "", object_id="",
-           data: dict | None = None) -> AuditEvent:
-    """Append one event in the caller's transaction."""
-    head = _locked_head()
-    seq = head.seq + 1
+def _next_fields(head: AuditHead, action: str, actor, now: datetime, object_type: str, object_id,
+                 data: dict | None) -> dict:
     fields = {
-        "seq": seq,
+        "seq": head.seq + 1,
         "at": now,
         "actor_id": getattr(actor, "id", None),
         "actor_name": getattr(actor, "username", None) or (actor if isinstance(actor, str) else "system"),
@@ -51,11 +48,26 @@ def record(action: str, *, actor, now: datetime, object_type: str = "", object_i
         "data_json": canonical_json(data or {}),
         "prev_hash": head.hash,
     }
-    digest = chain_hash(head.hash, row_payload(**fields))
-    event_row = AuditEvent(hash=digest, **fields)
+    fields["hash"] = chain_hash(head.hash, row_payload(**fields))
+    head.seq, head.hash = fields["seq"], fields["hash"]
+    return fields
+
+
+def record(action: str, *, actor, now: datetime, object_type: str = "", object_id="",
+           data: dict | None = None) -> AuditEvent:
+    """Append one event in the caller's transaction."""
+    event_row = AuditEvent(**_next_fields(_locked_head(), action, actor, now, object_type, object_id, data))
     db.session.add(event_row)
-    head.seq, head.hash = seq, digest
     return event_row
+
+
+def record_many(action: str, *, actor, now: datetime, object_type: str,
+                items: list[tuple[object, dict]]) -> None:
+    """Append one event per (object_id, data), inserted in one statement (bulk imports)."""
+    head = _locked_head()
+    rows = [_next_fields(head, action, actor, now, object_type, object_id, data) for object_id, data in items]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
 
 
 # -- verification -------------------------------------------------------------------------------
