@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check examapp tests bench
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o examapp/translations/messages.pot --no-location --sort-output examapp templates
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o examapp/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i examapp/translations/messages.pot -d examapp/translations -D messages --no-fuzzy-matching --omit-header
 
 clean:

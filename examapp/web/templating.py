@@ -14,6 +14,13 @@ ROLE_LABELS = {
     "auditor": _l("审计督查"),
 }
 
+FIELD_LABELS = {
+    "name": _l("姓名/名称"), "unit": _l("单位"), "position": _l("职务"), "on_post": _l("在编在岗"),
+    "is_enforcement": _l("执法岗位"), "is_supervision": _l("监督岗位"), "is_leader": _l("领导干部"),
+    "roles": _l("角色"), "active": _l("状态"), "kind": _l("单位类型"), "parent": _l("上级单位"),
+    "sort_order": _l("排序"),
+}
+
 # (endpoint, label, roles that see it; empty: everyone logged in)
 NAV = (
     ("main.home", _l("首页"), ()),
@@ -34,4 +41,4 @@ def register(app: Flask) -> None:
         if not current_user.is_authenticated:
             return {"nav_items": []}
         items = [(ep, label) for ep, label, roles in NAV if not roles or current_user.has_role(*roles)]
-        return {"nav_items": items, "role_labels": ROLE_LABELS}
+        return {"nav_items": items, "role_labels": ROLE_LABELS, "field_labels": FIELD_LABELS}

@@ -21,6 +21,8 @@
       bar.classList.add("bg-success");
       status.className = "alert alert-success mt-2";
       status.textContent = result.message;
+      var next = document.getElementById("apply-next");
+      if (next) { next.classList.remove("d-none"); }
     } else {
       bar.classList.add("bg-danger");
       status.className = "alert alert-danger mt-2";
