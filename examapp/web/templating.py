@@ -6,7 +6,6 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-
 ROLE_LABELS = {
     "employee": _l("学员"),
     "unit_admin": _l("单位管理员"),
