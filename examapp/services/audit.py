@@ -136,3 +136,12 @@ def chain_status() -> ChainStatus:
     if head is None:
         return ChainStatus(count, 0, GENESIS)
     return ChainStatus(count, head.seq, head.hash)
+
+
+VERIFY_ON_PAGE_LIMIT = 200_000
+
+
+def page_verification(status: ChainStatus) -> Verification | None:
+    """A fresh verification for pages that show the chain, unless the chain is too long to check
+    on every page view (then the page links to a full check)."""
+    return verify() if status.count <= VERIFY_ON_PAGE_LIMIT else None

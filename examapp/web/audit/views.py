@@ -38,8 +38,9 @@ def events():
     page = db.paginate(events_query(current_user, f, utc_offset=_utc_offset()),
                        page=int(page_no) if page_no.isdigit() else 1,
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("audit/events.html", page=page, f=f, status=audit.chain_status(),
-                           loads=json.loads)
+    status = audit.chain_status()
+    return render_template("audit/events.html", page=page, f=f, status=status,
+                           verification=audit.page_verification(status), loads=json.loads)
 
 
 @bp.get("/verify")
