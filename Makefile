@@ -30,7 +30,7 @@ test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check examapp tests bench
+	$(BIN)/ruff check examapp tests
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o examapp/translations/messages.pot --no-location --sort-output .

@@ -2,6 +2,9 @@
 import re
 from dataclasses import dataclass, field
 
+from ..domain.people import FLAGS as FLAG_KEYS
+from ..domain.people import UNIT_CODE_RE as CODE_RE
+from ..domain.people import USERNAME_RE
 from .tabular import Column, RowError, Table, parse_bool
 
 UNIT_KIND_NAMES = {
@@ -36,9 +39,6 @@ PERSON_COLUMNS = [
     Column("active", "状态", False, ("active", "在用"), "在用 / 停用；默认在用", "在用"),
 ]
 
-CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
-FLAG_KEYS = ("on_post", "is_enforcement", "is_supervision", "is_leader")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from ..models import OrgUnit, User
 from . import audit, org
 from .scope import Scope
 
+
 @dataclass
 class UnitRow:
     unit: OrgUnit

@@ -1,5 +1,4 @@
 """People: create, edit, roles, deactivate, reset password, search."""
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -8,6 +7,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from ..domain.passwords import check_password_policy
+from ..domain.people import FLAGS, USERNAME_RE
 from ..domain.roles import ROLES, can_grant
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
@@ -16,9 +16,6 @@ from . import audit
 from .passwords import hash_password
 from .scope import Scope
 from .tx import begin_write, commit
-
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
-FLAGS = ("on_post", "is_enforcement", "is_supervision", "is_leader")
 
 
 @dataclass
