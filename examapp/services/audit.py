@@ -1,4 +1,5 @@
 """Appending to and verifying the audit chain (DESIGN §7)."""
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,7 +74,10 @@ def record_many(action: str, *, actor, now: datetime, object_type: str,
 # -- verification -------------------------------------------------------------------------------
 
 def _checkpoint_file() -> Path:
-    return Path(current_app.config["INSTANCE_PATH"]) / "audit_checkpoints.jsonl"
+    """Checkpoints belong to one database: an instance folder may outlive a switch of DATABASE_URL."""
+    url = db.engine.url.render_as_string(hide_password=True)
+    key = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Path(current_app.config["INSTANCE_PATH"]) / "audit_checkpoints" / f"{key}.jsonl"
 
 
 def _checkpoints() -> list[tuple[int, str]]:
