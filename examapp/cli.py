@@ -17,6 +17,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(units)
     app.cli.add_command(audit_group)
+    app.cli.add_command(laws_group)
+    app.cli.add_command(bank_group)
 
 
 @click.command("seed-demo")
@@ -28,6 +30,9 @@ def seed_demo():
     summary = demo.seed(now=utcnow(), password=current_app.config["DEMO_PASSWORD"])
     click.echo(f"demo ready: {summary['units']} units, {summary['people']} people "
                f"({summary['created']} created this run)")
+    content = demo.seed_content(current_app.config["LAWS_DIR"], current_app.config["BANK_DIR"], now=utcnow())
+    for line in content:
+        click.echo(line)
 
 
 def _run_import(kind: str, path: str, **options) -> None:
@@ -131,6 +136,148 @@ def audit_verify():
         sys.exit(1)
     audit.write_checkpoint(result, utcnow())
     click.echo(f"audit chain ok: {result.count} events, head {result.head_hash}")
+
+
+def _expand(paths, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files as given, folders as the files inside them with one of `suffixes` (sorted)."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes and p.name != "README.md"))
+        else:
+            files.append(path)
+    return files
+
+
+@click.group("laws")
+def laws_group():
+    """Law texts."""
+
+
+@laws_group.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@with_appcontext
+def laws_import(paths):
+    """Import law texts (.md, .txt, .docx; files or folders). The law code is the file name's stem."""
+    from .errors import ValidationError
+    from .services import laws
+
+    failed = 0
+    for file in _expand(paths, (".md", ".txt", ".docx")):
+        try:
+            result = laws.import_law(cli_actor(), file.name, file.read_bytes(), now=utcnow())
+        except OSError as e:
+            click.echo(f"{file}: {e.strerror}", err=True)
+            failed += 1
+            continue
+        except ValidationError as e:
+            click.echo(str(e), err=True)
+            failed += 1
+            continue
+        note = f", {len(result.changed_articles)} articles changed, {result.flagged_questions} questions flagged" \
+            if result.status == "new_version" else ""
+        click.echo(f"{file.name}: {result.code} 《{result.title}》 v{result.version}, {result.articles} articles "
+                   f"({result.status}{note})")
+    if failed:
+        sys.exit(1)
+
+
+@click.group("bank")
+def bank_group():
+    """The question bank."""
+
+
+@bank_group.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@with_appcontext
+def bank_import(paths):
+    """Import bank files (files or folders): each file all or nothing; exit 1 naming every bad file."""
+    from .services import bank
+
+    failed = 0
+    for file in _expand(paths, (".yaml", ".yml")):
+        try:
+            data = file.read_bytes()
+        except OSError as e:
+            click.echo(f"{file}: {e.strerror}", err=True)
+            failed += 1
+            continue
+        result = bank.import_bank_file(cli_actor(), file.name, data, now=utcnow())
+        if not result.ok:
+            failed += 1
+            for error in result.errors:
+                click.echo(str(error), err=True)
+            click.echo(f"{file.name}: nothing imported ({len(result.errors)} problem(s))", err=True)
+            continue
+        click.echo(f"{file.name}: {result.law}: {result.created} created, {result.updated} updated, "
+                   f"{result.unchanged} unchanged" + (f"; answer keys changed: {', '.join(result.key_changes)}"
+                                                       if result.key_changes else ""))
+    if failed:
+        sys.exit(1)
+
+
+@bank_group.command("export")
+@click.option("--law", "law_code", required=True)
+@click.option("--format", "fmt", default="yaml", show_default=True, type=click.Choice(["yaml"]))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def bank_export(law_code, fmt, output):
+    """Export a law's questions."""
+    from .services import bank
+
+    text = bank.export_yaml(law_code)
+    if text is None:
+        raise click.ClickException(f"--law: unknown law {law_code}")
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"{output}: {text.count(chr(10) + '- id: ')} questions")
+
+
+@bank_group.command("check")
+@click.argument("paths", nargs=-1)
+@click.option("--laws", "laws_dir", type=click.Path(file_okay=False), help="check citations against these law files")
+@with_appcontext
+def bank_check(paths, laws_dir):
+    """Check bank files: valid, and every cited article exists (in --laws DIR, else in the imported laws)."""
+    from .errors import ValidationError
+    from .formats.bank_yaml import parse_bank
+    from .formats.lawtext import parse_law
+    from .services import bank, laws
+
+    files = _expand(paths or [current_app.config["BANK_DIR"]], (".yaml", ".yml"))
+    problems, total, ids = [], 0, {}
+    for file in files:
+        doc = parse_bank(file.name, file.read_bytes())
+        problems.extend(str(e) for e in doc.errors)
+        total += len(doc.questions)
+        for q in doc.questions:
+            if q["id"] in ids:
+                problems.append(f"{file.name} {q['id']} id: 与 {ids[q['id']]} 中的题目编号重复")
+            ids.setdefault(q["id"], file.name)
+        if not doc.law:
+            continue
+        if laws_dir:
+            law_files = [p for p in Path(laws_dir).glob(f"{doc.law}.*") if p.suffix in (".md", ".txt", ".docx")]
+            if not law_files:
+                problems.append(f"{file.name}: {laws_dir} 中没有法律 {doc.law} 的文本")
+                continue
+            try:
+                numbers = {a.number for a in parse_law(law_files[0].name, law_files[0].read_bytes()).articles}
+            except ValidationError as e:
+                problems.append(str(e))
+                continue
+        else:
+            numbers = set(laws.current_articles(doc.law))
+            if not numbers:
+                problems.append(f"{file.name}: 法律 {doc.law} 尚未导入")
+                continue
+        problems.extend(str(e) for e in bank.check_citations(doc, numbers))
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file(s), {total} questions: ok")
 
 
 def main() -> None:

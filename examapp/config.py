@@ -50,6 +50,9 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_FAILURES_PER_HOUR = 100
     DEMO_PASSWORD = os.environ.get("EXAMAPP_DEMO_PASSWORD", "Demo@2026")
+    # The law texts are data beside the repository, never copied into it.
+    LAWS_DIR = os.environ.get("EXAMAPP_LAWS_DIR", str(Path(__file__).resolve().parent.parent.parent / "shared" / "laws"))
+    BANK_DIR = os.environ.get("EXAMAPP_BANK_DIR", str(Path(__file__).resolve().parent.parent / "question_bank"))
     PAGE_SIZE = 20
     HSTS = False
     TESTING = False

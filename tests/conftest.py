@@ -2,6 +2,7 @@
 import os
 import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from flask.ctx import _cv_app
@@ -18,6 +19,8 @@ from examapp.services import org  # noqa: E402
 from examapp.services.passwords import hash_password  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+LAWS_DIR = Path(os.environ.get("EXAMAPP_LAWS_DIR", Path(__file__).resolve().parents[2] / "shared" / "laws"))
+BANK_DIR = Path(__file__).resolve().parents[1] / "question_bank"
 PASSWORD = "Test-pass-2026"
 NOW = datetime(2026, 3, 15, 2, 0, 0)  # 10:00 in the bureau's time zone
 

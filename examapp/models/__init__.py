@@ -1,6 +1,9 @@
 """SQLAlchemy models, split by aggregate. No commits and no request access here."""
 from .audit import AuditEvent, AuditHead
+from .law import Article, Law, LawPart, LawVersion
 from .org import OrgUnit
+from .question import Question, QuestionArticle, QuestionVersion
 from .user import LoginFailure, User, UserRole
 
-__all__ = ["AuditEvent", "AuditHead", "LoginFailure", "OrgUnit", "User", "UserRole"]
+__all__ = ["Article", "AuditEvent", "AuditHead", "Law", "LawPart", "LawVersion", "LoginFailure", "OrgUnit",
+           "Question", "QuestionArticle", "QuestionVersion", "User", "UserRole"]

@@ -131,3 +131,34 @@ def seed(*, now: datetime, password: str) -> dict:
     commit()
     return {"units": len(units), "people": db.session.scalar(select(func.count()).select_from(User)),
             "created": created}
+
+
+def seed_content(laws_dir: str, bank_dir: str, *, now: datetime) -> list[str]:
+    """Import the law texts beside the repository and the shipped banks (unchanged files are skipped)."""
+    from pathlib import Path
+
+    from ..errors import ValidationError
+    from . import bank, laws
+
+    actor = SystemActor(username="system:seed")
+    notes = []
+    law_files = sorted(Path(laws_dir).glob("*.md")) if Path(laws_dir).is_dir() else []
+    law_files = [p for p in law_files if p.name != "README.md"]
+    if not law_files:
+        return [f"law texts not found in {laws_dir} (set EXAMAPP_LAWS_DIR): laws and questions not loaded"]
+    imported = 0
+    for path in law_files:
+        try:
+            result = laws.import_law(actor, path.name, path.read_bytes(), now=now)
+            imported += result.status != "unchanged"
+        except ValidationError as e:
+            notes.append(f"law text skipped: {e}")
+    notes.append(f"laws: {len(law_files)} texts ({imported} imported this run)")
+    created = 0
+    for path in sorted(Path(bank_dir).glob("*.yaml")):
+        result = bank.import_bank_file(actor, path.name, path.read_bytes(), now=now)
+        if not result.ok:
+            notes.append(f"bank {path.name} not imported: {result.errors[0]}")
+        created += result.created
+    notes.append(f"question banks: {created} questions created this run")
+    return notes
