@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from flask.ctx import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 os.environ["EXAMAPP_CONFIG"] = "testing"
 
 from examapp import create_app  # noqa: E402
 from examapp.domain.audit_chain import GENESIS  # noqa: E402
 from examapp.extensions import db  # noqa: E402
-from examapp.models import AuditHead, OrgUnit, User, UserRole  # noqa: E402
+from examapp.models import AuditHead, Law, OrgUnit, User, UserRole  # noqa: E402
 from examapp.services import org  # noqa: E402
 from examapp.services.passwords import hash_password  # noqa: E402
 
@@ -156,3 +156,53 @@ def login_as(app, world):
         return c
 
     return _login
+
+
+SMALL_LAW = ("测试法\n\n2026年1月1日 通过\n\n第一章 总则\n\n第一条 为了测试，制定本法。\n"
+             "第二条 期限为三十日。\n前款期限自收到之日起计算。\n第二章 附则\n第三条 本法自公布之日起施行。\n")
+SMALL_BANK = """law: test_law
+title: 测试法
+questions:
+  - id: tst-0001
+    type: single
+    difficulty: 1
+    stem: 期限为（  ）。
+    options: [十日, 十五日, 三十日, 六十日]
+    answer: C
+    articles: [2]
+    explanation: 第二条规定期限为三十日。
+    tags: [第一章 总则]
+  - id: tst-0002
+    type: judge
+    difficulty: 1
+    stem: 本法自公布之日起施行。
+    answer: true
+    articles: [3]
+    explanation: 第三条规定本法自公布之日起施行。
+    tags: [第二章 附则]
+  - id: tst-0003
+    type: multiple
+    difficulty: 2
+    stem: 关于本法，下列说法正确的有（  ）。
+    options: [为了测试而制定, 期限为三十日, 期限为十日, 自公布之日起施行]
+    answer: ABD
+    articles: [1, 2, 3]
+    explanation: 第一条至第三条。
+  - id: tst-0004
+    type: fill
+    difficulty: 1
+    stem: 期限为____。
+    answer: [[三十日, 30日]]
+    articles: [2]
+    explanation: 第二条。
+"""
+
+
+@pytest.fixture
+def small_law(app):
+    """A three-article law (test_law) with four questions."""
+    from examapp.services import bank, laws
+    laws.import_law("tester", "test_law.md", SMALL_LAW.encode(), now=NOW)
+    result = bank.import_bank_file("tester", "test_law.yaml", SMALL_BANK.encode(), now=NOW)
+    assert result.ok, result.errors
+    return db.session.scalar(select(Law).where(Law.code == "test_law"))

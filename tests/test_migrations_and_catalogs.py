@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import create_engine, text
 
 from examapp.extensions import db
+from examapp.models.search_ddl import include_object_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -25,7 +26,8 @@ def upgrade(url: str, tmp_path) -> subprocess.CompletedProcess:
 def schema_diff(url: str):
     engine = create_engine(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        ctx = MigrationContext.configure(conn, opts={"include_object": include_object_for(conn.dialect.name)})
+        diff = compare_metadata(ctx, db.metadata)
     engine.dispose()
     return diff
 

@@ -1,4 +1,5 @@
 """SQLAlchemy models, split by aggregate. No commits and no request access here."""
+from . import search_ddl  # noqa: F401,E402  (search indexes and their DDL)
 from .audit import AuditEvent, AuditHead
 from .law import Article, Law, LawPart, LawVersion
 from .org import OrgUnit

@@ -9,9 +9,10 @@ def register_web(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
+    from .laws import bp as laws_bp
     from .main import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp):
         app.register_blueprint(bp)
     app.before_request(enforce_access)
     headers.register(app)

@@ -13,6 +13,8 @@ ROLE_LABELS = {
     "auditor": _l("审计督查"),
 }
 
+STATUS_LABELS = {"active": _l("可用"), "retired": _l("已停用"), "review": _l("待复核")}
+
 FIELD_LABELS = {
     "name": _l("姓名/名称"), "unit": _l("单位"), "position": _l("职务"), "on_post": _l("在编在岗"),
     "is_enforcement": _l("执法岗位"), "is_supervision": _l("监督岗位"), "is_leader": _l("领导干部"),
@@ -23,6 +25,7 @@ FIELD_LABELS = {
 # (endpoint, label, roles that see it; empty: everyone logged in)
 NAV = (
     ("main.home", _l("首页"), ()),
+    ("laws.index", _l("法律法规"), ()),
     ("admin.units", _l("组织机构"), ("admin", "unit_admin", "auditor")),
     ("admin.users", _l("人员管理"), ("admin", "unit_admin", "auditor")),
     ("admin.imports", _l("批量导入"), ("admin", "unit_admin")),
@@ -40,4 +43,5 @@ def register(app: Flask) -> None:
         if not current_user.is_authenticated:
             return {"nav_items": []}
         items = [(ep, label) for ep, label, roles in NAV if not roles or current_user.has_role(*roles)]
-        return {"nav_items": items, "role_labels": ROLE_LABELS, "field_labels": FIELD_LABELS}
+        return {"nav_items": items, "role_labels": ROLE_LABELS, "field_labels": FIELD_LABELS,
+                "status_labels": STATUS_LABELS}

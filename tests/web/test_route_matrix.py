@@ -34,13 +34,29 @@ EXPECTED = {
     "admin.import_preview": {"POST": ADMINS},
     "admin.import_apply": {"POST": ADMINS},
     "audit.events": {"GET": {"admin", "auditor"}},
+    "laws.index": {"GET": EVERYONE},
+    "laws.search": {"GET": EVERYONE},
+    "laws.toc": {"GET": EVERYONE},
+    "laws.part": {"GET": EVERYONE},
+    "laws.article": {"GET": EVERYONE},
     "audit.verify": {"GET": {"admin", "auditor"}},
 }
 
 
-def sample_args(rule, world: World) -> dict:
+def first_part(law) -> int:
+    from sqlalchemy import select
+
+    from examapp.extensions import db
+    from examapp.models import LawPart
+    return db.session.scalar(select(LawPart.id).where(LawPart.version_id == law.current_version_id)
+                             .order_by(LawPart.ordinal))
+
+
+def sample_args(rule, world: World, small_law) -> dict:
     values = {"unit_id": world.a2.id, "user_id": world.victim.id, "kind": "people", "fmt": "xlsx", "code": "en",
-              "flag": 1, "filename": "css/app.css"}
+              "flag": 1, "filename": "css/app.css", "part_id": first_part(small_law), "number": 2}
+    if rule.endpoint.startswith("laws."):
+        values["code"] = "test_law"
     if rule.endpoint == "bootstrap.static":
         values["filename"] = "css/bootstrap.min.css"
     return {arg: values[arg] for arg in rule.arguments}
@@ -66,7 +82,7 @@ def test_every_view_declares_access(app):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_role_route_matrix(app, world, persona):
+def test_role_route_matrix(app, world, small_law, persona):
     user = {"employee": world.employee, "unit_admin": world.unit_admin, "auditor": world.auditor,
             "admin": world.admin}.get(persona)
     failures = []
@@ -74,7 +90,7 @@ def test_role_route_matrix(app, world, persona):
         client = app.test_client()
         if user is not None:
             assert login(client, user.username).status_code == 302
-        url = app.url_map.bind("localhost").build(rule.endpoint, sample_args(rule, world))
+        url = app.url_map.bind("localhost").build(rule.endpoint, sample_args(rule, world, small_law))
         response = client.open(url, method=method, data={})
         allowed = persona in EXPECTED[rule.endpoint][method]
         status = response.status_code
