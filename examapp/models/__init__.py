@@ -3,8 +3,10 @@ from . import search_ddl  # noqa: F401,E402  (search indexes and their DDL)
 from .audit import AuditEvent, AuditHead
 from .law import Article, Law, LawPart, LawVersion
 from .org import OrgUnit
+from .practice import MockExam, NotebookEntry, PracticeAnswer, PracticeCursor
 from .question import Question, QuestionArticle, QuestionVersion
 from .user import LoginFailure, User, UserRole
 
-__all__ = ["Article", "AuditEvent", "AuditHead", "Law", "LawPart", "LawVersion", "LoginFailure", "OrgUnit",
+__all__ = ["Article", "AuditEvent", "AuditHead", "Law", "LawPart", "LawVersion", "LoginFailure", "MockExam",
+           "NotebookEntry", "OrgUnit", "PracticeAnswer", "PracticeCursor",
            "Question", "QuestionArticle", "QuestionVersion", "User", "UserRole"]

@@ -11,8 +11,9 @@ def register_web(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .laws import bp as laws_bp
     from .main import bp as main_bp
+    from .practice import bp as practice_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp):
         app.register_blueprint(bp)
     app.before_request(enforce_access)
     headers.register(app)

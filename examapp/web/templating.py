@@ -26,6 +26,7 @@ FIELD_LABELS = {
 NAV = (
     ("main.home", _l("首页"), ()),
     ("laws.index", _l("法律法规"), ()),
+    ("practice.home", _l("练习"), ()),
     ("admin.units", _l("组织机构"), ("admin", "unit_admin", "auditor")),
     ("admin.users", _l("人员管理"), ("admin", "unit_admin", "auditor")),
     ("admin.imports", _l("批量导入"), ("admin", "unit_admin")),

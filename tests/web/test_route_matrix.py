@@ -8,6 +8,7 @@ EVERYONE = set(PERSONAS) - {"anonymous"}
 ADMINS = {"admin", "unit_admin"}
 READERS = {"admin", "unit_admin", "auditor"}
 PUBLIC = set(PERSONAS)
+LEARNERS = {"employee", "unit_admin", "admin"}  # everyone holding the employee role in the test world
 
 # endpoint -> {method: personas allowed}
 EXPECTED = {
@@ -35,6 +36,15 @@ EXPECTED = {
     "admin.import_apply": {"POST": ADMINS},
     "audit.events": {"GET": {"admin", "auditor"}},
     "laws.index": {"GET": EVERYONE},
+    "practice.home": {"GET": LEARNERS},
+    "practice.chapters": {"GET": LEARNERS},
+    "practice.question": {"GET": LEARNERS},
+    "practice.answer": {"POST": LEARNERS},
+    "practice.favourite": {"POST": LEARNERS},
+    "practice.notebook": {"GET": LEARNERS},
+    "practice.stats": {"GET": LEARNERS},
+    "practice.mock_new": {"GET": LEARNERS, "POST": LEARNERS},
+    "practice.mock": {"GET": LEARNERS, "POST": LEARNERS},
     "laws.search": {"GET": EVERYONE},
     "laws.toc": {"GET": EVERYONE},
     "laws.part": {"GET": EVERYONE},
@@ -54,8 +64,9 @@ def first_part(law) -> int:
 
 def sample_args(rule, world: World, small_law) -> dict:
     values = {"unit_id": world.a2.id, "user_id": world.victim.id, "kind": "people", "fmt": "xlsx", "code": "en",
-              "flag": 1, "filename": "css/app.css", "part_id": first_part(small_law), "number": 2}
-    if rule.endpoint.startswith("laws."):
+              "flag": 1, "filename": "css/app.css", "part_id": first_part(small_law), "number": 2,
+              "question_id": 1, "mock_id": 1}
+    if rule.endpoint.startswith(("laws.", "practice.")):
         values["code"] = "test_law"
     if rule.endpoint == "bootstrap.static":
         values["filename"] = "css/bootstrap.min.css"
