@@ -1,4 +1,5 @@
 """Configuration classes; the environment overrides them (DESIGN §4)."""
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -31,7 +32,9 @@ def load_secret_key(instance_dir: str) -> str:
 
 
 class Config:
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # JSON as readable UTF-8, so that tags and texts inside JSON columns can be searched with LIKE
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True,
+                                 "json_serializer": lambda obj: json.dumps(obj, ensure_ascii=False)}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session (a long exam must still submit)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,7 +3,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from ..errors import ValidationError
 from ..extensions import db
@@ -72,16 +72,20 @@ def import_law(actor, filename: str, data: bytes, *, now: datetime) -> LawImport
     changed: list[int] = []
     flagged = 0
     if previous is not None:
-        old = dict(db.session.execute(select(Article.number, Article.text)
-                                      .where(Article.version_id == previous.id)).all())
-        new = {a.number: "\n".join(a.paragraphs) for a in doc.articles}
-        changed = sorted(n for n in old.keys() | new.keys() if old.get(n) != new.get(n))
+        changed = _changed_articles(previous, doc)
         flagged = _flag_questions(law, changed, version, now)
     audit.record("law.import", actor=actor, now=now, object_type="law", object_id=law.id,
                  data={"code": law.code, "title": doc.title, "version": version, "articles": len(doc.articles),
                        "sha256": sha, "changed_articles": changed[:200], "flagged_questions": flagged})
     commit()
     return LawImport(law.code, doc.title, version, len(doc.articles), status, changed, flagged)
+
+
+def _changed_articles(previous: LawVersion, doc: LawDoc) -> list[int]:
+    """Article numbers whose text differs between a stored version and a parsed text (or that only one has)."""
+    old = dict(db.session.execute(select(Article.number, Article.text).where(Article.version_id == previous.id)).all())
+    new = {a.number: "\n".join(a.paragraphs) for a in doc.articles}
+    return sorted(n for n in old.keys() | new.keys() if old.get(n) != new.get(n))
 
 
 def _flag_questions(law: Law, changed: list[int], version: int, now: datetime) -> int:
@@ -106,9 +110,31 @@ def current_articles(law_code: str) -> dict[int, Article]:
         select(Article).where(Article.version_id == law.current_version_id)).scalars()}
 
 
-def check_import(filename: str, data: bytes) -> LawDoc:
-    """Parse without storing (the upload page's preview)."""
-    return parse_law(filename, data)
+@dataclass
+class LawPreview:
+    doc: LawDoc
+    current_version: int | None
+    unchanged: bool
+    changed_articles: list[int]
+    affected_questions: int
 
 
-__all__ = ["LawImport", "ValidationError", "check_import", "current_articles", "import_law"]
+def preview_import(filename: str, data: bytes) -> LawPreview:
+    """What importing this file would do; stores nothing. Raises ValidationError for a bad file."""
+    doc = parse_law(filename, data)
+    law = db.session.execute(select(Law).where(Law.code == doc.code)).scalar_one_or_none()
+    current = law.current_version if law is not None else None
+    if current is None:
+        return LawPreview(doc, None, False, [], 0)
+    if current.sha256 == hashlib.sha256(data).hexdigest():
+        return LawPreview(doc, current.version, True, [], 0)
+    changed = _changed_articles(current, doc)
+    affected = db.session.scalar(
+        select(func.count(func.distinct(QuestionArticle.question_id)))
+        .join(Question, Question.id == QuestionArticle.question_id)
+        .where(QuestionArticle.law_id == law.id, QuestionArticle.article_number.in_(changed),
+               Question.status == "active")) if changed else 0
+    return LawPreview(doc, current.version, False, changed, affected or 0)
+
+
+__all__ = ["LawImport", "LawPreview", "ValidationError", "current_articles", "import_law", "preview_import"]

@@ -30,6 +30,8 @@ NAV = (
     ("admin.units", _l("组织机构"), ("admin", "unit_admin", "auditor")),
     ("admin.users", _l("人员管理"), ("admin", "unit_admin", "auditor")),
     ("admin.imports", _l("批量导入"), ("admin", "unit_admin")),
+    ("admin.questions", _l("题库"), ("admin", "auditor")),
+    ("admin.laws_admin", _l("法律文本"), ("admin", "auditor")),
     ("audit.events", _l("审计日志"), ("admin", "auditor")),
 )
 

@@ -35,6 +35,14 @@ EXPECTED = {
     "admin.import_preview": {"POST": ADMINS},
     "admin.import_apply": {"POST": ADMINS},
     "audit.events": {"GET": {"admin", "auditor"}},
+    "admin.questions": {"GET": {"admin", "auditor"}},
+    "admin.question_new": {"GET": {"admin"}, "POST": {"admin"}},
+    "admin.question_edit": {"GET": {"admin", "auditor"}, "POST": {"admin"}},
+    "admin.question_status": {"POST": {"admin"}},
+    "admin.law_coverage": {"GET": {"admin", "auditor"}},
+    "admin.laws_admin": {"GET": {"admin", "auditor"}},
+    "admin.law_preview": {"POST": {"admin"}},
+    "admin.law_apply": {"POST": {"admin"}},
     "laws.index": {"GET": EVERYONE},
     "practice.home": {"GET": LEARNERS},
     "practice.chapters": {"GET": LEARNERS},
@@ -65,8 +73,8 @@ def first_part(law) -> int:
 def sample_args(rule, world: World, small_law) -> dict:
     values = {"unit_id": world.a2.id, "user_id": world.victim.id, "kind": "people", "fmt": "xlsx", "code": "en",
               "flag": 1, "filename": "css/app.css", "part_id": first_part(small_law), "number": 2,
-              "question_id": 1, "mock_id": 1}
-    if rule.endpoint.startswith(("laws.", "practice.")):
+              "question_id": 1, "mock_id": 1, "action": "retire"}
+    if rule.endpoint.startswith(("laws.", "practice.")) or rule.endpoint == "admin.law_coverage":
         values["code"] = "test_law"
     if rule.endpoint == "bootstrap.static":
         values["filename"] = "css/bootstrap.min.css"

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import imports, units, users  # noqa: E402,F401
+from . import imports, laws, questions, units, users  # noqa: E402,F401

@@ -1,7 +1,5 @@
 import json
-import secrets
-import time
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from flask import (
     Response,
@@ -27,10 +25,8 @@ from ...formats.tabular import template_csv, template_xlsx
 from ...security import roles
 from ...services import imports as import_service
 from ...services.users import generate_initial_password
-from . import bp
+from . import bp, uploads
 from .units import WRITE
-
-STALE_SECONDS = 24 * 3600
 
 
 class UploadForm(FlaskForm):
@@ -45,23 +41,6 @@ class ApplyForm(FlaskForm):
     filename = HiddenField()
     initial_password = StringField(validators=[Optional()], render_kw={"autocomplete": "off"})
     submit = SubmitField()
-
-
-def _upload_dir() -> Path:
-    path = Path(current_app.config["INSTANCE_PATH"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stored(token: str) -> Path:
-    return _upload_dir() / f"{current_user.id}-{token}"
-
-
-def _drop_stale() -> None:
-    cutoff = time.time() - STALE_SECONDS
-    for path in _upload_dir().iterdir():
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
 
 
 @bp.get("/imports")
@@ -101,9 +80,7 @@ def import_preview():
     plan = import_service.preview(form.kind.data, current_user, filename, data)
     apply_form = None
     if plan.ok:
-        _drop_stale()
-        token = f"{secrets.token_hex(16)}{PurePath(filename).suffix.lower()}"
-        _stored(token).write_bytes(data)
+        token = uploads.keep(data, filename)
         apply_form = ApplyForm(kind=form.kind.data, token=token, filename=filename,
                                initial_password=generate_initial_password())
     return render_template("admin/import_preview.html", plan=plan, apply_form=apply_form,
@@ -116,11 +93,10 @@ def import_apply():
     form = ApplyForm()
     if not form.validate_on_submit() or form.kind.data not in import_service.KINDS:
         abort(400)
-    path = _stored(form.token.data)
-    if not path.exists():
+    data = uploads.load(form.token.data)
+    if data is None:
         flash(_("导入文件已过期，请重新上传"), "danger")
         return redirect(url_for("admin.imports"))
-    data = path.read_bytes()
     filename = PurePath(form.filename.data or form.token.data).name[:120]
     options = {}
     if form.kind.data == "people":
@@ -140,7 +116,7 @@ def import_apply():
                     yield json.dumps({"done": step[0], "total": step[1]}) + "\n"
                 else:
                     if step.ok:
-                        path.unlink(missing_ok=True)
+                        uploads.drop(form.token.data)
                     yield json.dumps(_summary(step)) + "\n"
         return Response(stream_with_context(stream()), mimetype="application/x-ndjson")
 
@@ -148,7 +124,7 @@ def import_apply():
     for step in steps:
         plan = step
     if plan.ok:
-        path.unlink(missing_ok=True)
+        uploads.drop(form.token.data)
         flash(_summary(plan)["message"], "success")
         return redirect(url_for("admin.imports"))
     for message in plan.messages()[:50]:
