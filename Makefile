@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations run test test-pg lint bench extract-messages clean
+.PHONY: install translations run test test-pg lint bench extract-messages clean check-bank
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: translations
 
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every bank file valid and every cited article present in the law texts beside the repository.
+LAWS_DIR ?= ../shared/laws
+check-bank: $(STAMP)
+	EXAMAPP_INSTANCE_PATH=$$(mktemp -d) $(FLASK) bank check --laws $(LAWS_DIR)
 
 lint: $(STAMP)
 	$(BIN)/ruff check examapp tests
