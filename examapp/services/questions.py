@@ -3,7 +3,7 @@ content changes), retire, restore and clear the review flag."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, case, cast, func, or_, select
 
 from ..domain import qtypes
 from ..errors import Conflict, NotFound, ValidationError
@@ -189,3 +189,19 @@ def coverage(law: Law) -> list[tuple[Article, int]]:
     articles = db.session.scalars(select(Article).where(Article.version_id == law.current_version_id)
                                   .order_by(Article.number)).all()
     return [(a, counts.get(a.number, 0)) for a in articles]
+
+
+def error_rates(law: Law, *, min_answers: int = 5, limit: int = 20) -> list[tuple[Article, int, float]]:
+    """Articles whose questions learners get wrong most often (practice and mock answers so far)."""
+    from ..models import PracticeAnswer
+    wrong = func.sum(case((PracticeAnswer.correct.is_(False), 1), else_=0))
+    rows = db.session.execute(
+        select(QuestionArticle.article_number, func.count(), wrong)
+        .join(PracticeAnswer, PracticeAnswer.question_id == QuestionArticle.question_id)
+        .where(QuestionArticle.law_id == law.id)
+        .group_by(QuestionArticle.article_number)
+        .having(func.count() >= min_answers)).all()
+    ranked = sorted(((n, total, (bad or 0) / total) for n, total, bad in rows), key=lambda r: (-r[2], r[0]))[:limit]
+    articles = {a.number: a for a in db.session.scalars(select(Article).where(
+        Article.version_id == law.current_version_id, Article.number.in_([n for n, _t, _r in ranked])))}
+    return [(articles[n], total, rate) for n, total, rate in ranked if n in articles]

@@ -72,6 +72,15 @@ def test_auditor_reads_the_bank_but_changes_nothing(login_as, small_law):
     assert c.post(f"/admin/questions/{q.id}/retire").status_code == 403
 
 
-def test_coverage(login_as, small_law):
-    html = login_as("admin").get("/admin/laws/test_law/coverage").get_data(as_text=True)
-    assert "3 / 3 条有题目引用（100%）" in html and "cov-3" in html
+def test_coverage_and_error_rates(login_as, world, small_law):
+    c = login_as("admin")
+    html = c.get("/admin/laws/test_law/coverage").get_data(as_text=True)
+    assert "3 / 3 条有题目引用（100%）" in html and "cov-3" in html and "作答还不够多" in html
+    from examapp.services import practice
+    from examapp.services.practice import Scope
+    from tests.conftest import NOW
+    q = db.session.scalar(select(Question).where(Question.ext_id == "tst-0002"))
+    for i in range(5):
+        practice.answer(world.employee, q.id, q.current_version_id, i == 0, Scope(law="test_law"), now=NOW)
+    html = c.get("/admin/laws/test_law/coverage").get_data(as_text=True)
+    assert "第三条" in html and "80%" in html

@@ -113,4 +113,5 @@ def law_coverage(code: str):
     law = law_reader.get_law(code)
     rows = service.coverage(law)
     covered = sum(1 for _a, n in rows if n)
-    return render_template("admin/coverage.html", law=law, rows=rows, covered=covered)
+    return render_template("admin/coverage.html", law=law, rows=rows, covered=covered,
+                           hardest=service.error_rates(law))
