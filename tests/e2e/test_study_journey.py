@@ -3,8 +3,8 @@ import pytest
 
 from examapp.services import bank, laws
 from tests.conftest import BANK_DIR, LAWS_DIR, NOW
-from tests.e2e.test_journeys import log_in
 from tests.e2e.conftest import shot
+from tests.e2e.test_journeys import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not LAWS_DIR.exists(), reason="../shared/laws is not beside")]
 
