@@ -280,6 +280,38 @@ def bank_check(paths, laws_dir):
     click.echo(f"{len(files)} file(s), {total} questions: ok")
 
 
+@bank_group.command("review")
+@click.option("--law", "law_code", required=True)
+@click.option("--laws", "laws_dir", type=click.Path(file_okay=False), help="read the law text from this folder")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write to a file instead of the screen")
+@with_appcontext
+def bank_review(law_code, laws_dir, output):
+    """Print every question of a law beside the full text of the articles it cites, for a reviewer."""
+    from .errors import ValidationError
+    from .formats.bank_yaml import parse_bank
+    from .formats.lawtext import parse_law
+    from .formats.review import review_text
+
+    bank_file = Path(current_app.config["BANK_DIR"]) / f"{law_code}.yaml"
+    if not bank_file.exists():
+        raise click.ClickException(f"--law: no bank file {bank_file}")
+    doc = parse_bank(bank_file.name, bank_file.read_bytes())
+    law_dir = Path(laws_dir or current_app.config["LAWS_DIR"])
+    law_files = [p for p in law_dir.glob(f"{law_code}.*") if p.suffix in (".md", ".txt", ".docx")]
+    if not law_files:
+        raise click.ClickException(f"--laws: no text of {law_code} in {law_dir}")
+    try:
+        law = parse_law(law_files[0].name, law_files[0].read_bytes())
+    except ValidationError as e:
+        raise click.ClickException(str(e)) from e
+    text = review_text(law, doc)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{output}: {len(doc.questions)} questions")
+    else:
+        click.echo(text)
+
+
 def main() -> None:
     """The `examapp` console script: the same commands as `flask --app wsgi`."""
     from . import create_app

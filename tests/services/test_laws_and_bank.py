@@ -138,3 +138,19 @@ def test_cli_exit_codes(runner, app, tmp_path):
     assert "tst-0002" in out.read_text("utf-8")
     check = runner.invoke(args=["bank", "check", str(bad_bank), "--laws", str(tmp_path)])
     assert check.exit_code == 1 and "bad.yaml tst-0001 answer" in check.output
+
+
+def test_bank_review_lays_questions_beside_their_articles(runner, app, tmp_path):
+    from tests.conftest import BANK_DIR, LAWS_DIR
+    if not LAWS_DIR.exists():
+        pytest.skip("../shared/laws is not beside the repository")
+    out = tmp_path / "review.md"
+    result = runner.invoke(args=["bank", "review", "--law", "petition_regulations", "--laws", str(LAWS_DIR),
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    assert "## pet-0001" in text and "答案：A" in text
+    assert "第一条　为了坚持和加强党对信访工作的全面领导" in text
+    assert text.count("## pet-") == len(__import__("yaml").safe_load((BANK_DIR / "petition_regulations.yaml")
+                                                                     .read_text("utf-8"))["questions"])
+    assert runner.invoke(args=["bank", "review", "--law", "nope"]).exit_code != 0
