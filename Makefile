@@ -35,7 +35,7 @@ check-bank: $(STAMP)
 	EXAMAPP_INSTANCE_PATH=$$(mktemp -d) $(FLASK) bank check --laws $(LAWS_DIR)
 
 lint: $(STAMP)
-	$(BIN)/ruff check examapp tests
+	$(BIN)/ruff check examapp tests bench
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o examapp/translations/messages.pot --no-location --sort-output .

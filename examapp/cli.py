@@ -8,6 +8,8 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from .clock import utcnow
 from .errors import DomainError
+from .extensions import db
+from .models import Question
 from .services import audit, imports
 from .services.actors import cli_actor
 
@@ -188,22 +190,28 @@ def bank_group():
     """The question bank."""
 
 
+BANK_SUFFIXES = (".yaml", ".yml", ".xlsx", ".docx", ".gift", ".txt", ".aiken")
+
+
 @bank_group.command("import")
 @click.argument("paths", nargs=-1, required=True)
+@click.option("--law", "law_code", help="the law of files that do not name it (Aiken; GIFT, Word and Excel "
+                                        "files without their law line); default: the file name's stem")
 @with_appcontext
-def bank_import(paths):
-    """Import bank files (files or folders): each file all or nothing; exit 1 naming every bad file."""
+def bank_import(paths, law_code):
+    """Import bank files (YAML, Excel, Word, GIFT, Aiken; files or folders): each file all or nothing;
+    exit 1 naming every bad file."""
     from .services import bank
 
     failed = 0
-    for file in _expand(paths, (".yaml", ".yml")):
+    for file in _expand(paths, BANK_SUFFIXES):
         try:
             data = file.read_bytes()
         except OSError as e:
             click.echo(f"{file}: {e.strerror}", err=True)
             failed += 1
             continue
-        result = bank.import_bank_file(cli_actor(), file.name, data, now=utcnow())
+        result = bank.import_bank_file(cli_actor(), file.name, data, now=utcnow(), law=law_code)
         if not result.ok:
             failed += 1
             for error in result.errors:
@@ -219,18 +227,25 @@ def bank_import(paths):
 
 @bank_group.command("export")
 @click.option("--law", "law_code", required=True)
-@click.option("--format", "fmt", default="yaml", show_default=True, type=click.Choice(["yaml"]))
+@click.option("--format", "fmt", default="yaml", show_default=True,
+              type=click.Choice(["yaml", "xlsx", "docx", "gift", "aiken"]))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @with_appcontext
 def bank_export(law_code, fmt, output):
-    """Export a law's questions."""
-    from .services import bank
+    """Export a law's questions (all but the retired ones)."""
+    from .services import bank, questions
 
-    text = bank.export_yaml(law_code)
-    if text is None:
+    law_questions = list(db.session.scalars(questions.query(questions.QuestionFilter(law=law_code))
+                                            .where(Question.status != "retired")))
+    if not law_questions and bank.export_yaml(law_code) is None:
         raise click.ClickException(f"--law: unknown law {law_code}")
-    Path(output).write_text(text, encoding="utf-8")
-    click.echo(f"{output}: {text.count(chr(10) + '- id: ')} questions")
+    data, left_out = bank.export_questions(law_questions, fmt)
+    Path(output).write_bytes(data)
+    click.echo(f"{output}: {len(law_questions) - len(left_out)} questions")
+    if left_out:
+        click.echo(f"left out (the {fmt} format cannot hold them): " +
+                   ", ".join(f"{qid} ({why})" for qid, why in left_out[:20]) +
+                   (f" and {len(left_out) - 20} more" if len(left_out) > 20 else ""))
 
 
 @bank_group.command("check")
@@ -244,7 +259,7 @@ def bank_check(paths, laws_dir):
     from .formats.lawtext import parse_law
     from .services import bank, laws
 
-    files = _expand(paths or [current_app.config["BANK_DIR"]], (".yaml", ".yml"))
+    files = _expand(paths or [current_app.config["BANK_DIR"]], (".yaml", ".yml"))  # the shipped banks are YAML
     problems, total, ids = [], 0, {}
     for file in files:
         doc = parse_bank(file.name, file.read_bytes())

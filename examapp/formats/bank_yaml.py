@@ -1,5 +1,7 @@
 """The YAML bank files of question_bank/ (format in its README): parse with per-item errors; export."""
+import hashlib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import yaml
@@ -9,6 +11,7 @@ from ..domain import qtypes
 # libyaml's loader is six times faster on a whole bank; the pure-Python one is the fallback.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID_RE = re.compile(r"^[a-z][a-z0-9]{1,9}-[0-9a-z]{1,12}$")
+LAW_RE = re.compile(r"[a-z][a-z0-9_]{1,62}")
 QUESTION_KEYS = ("id", "type", "difficulty", "stem", "options", "answer", "articles", "explanation", "tags",
                  "items")
 ITEM_KEYS = ("type", "stem", "options", "answer", "reference", "articles", "explanation")
@@ -45,7 +48,7 @@ def _clean_articles(value, where: str, fail) -> list[int]:
     return sorted(set(value))
 
 
-def _question(raw: dict, label: str, fail) -> dict | None:
+def _question(raw: dict, label: str, fail) -> dict:
     unknown = set(raw) - set(QUESTION_KEYS)
     if unknown:
         fail("", f"未知字段 {', '.join(sorted(map(str, unknown)))}")
@@ -60,7 +63,8 @@ def _question(raw: dict, label: str, fail) -> dict | None:
         q["answer"] = [[str(a).strip() for a in blank] if isinstance(blank, list) else blank for blank in q["answer"]]
     if q["type"] == "case":
         items = []
-        for i, item in enumerate(raw.get("items") or [], start=1):
+        raw_items = raw.get("items")
+        for i, item in enumerate(raw_items if isinstance(raw_items, list) else [], start=1):
             if not isinstance(item, dict):
                 fail(f"items[{i}]", "小题格式有误")
                 continue
@@ -70,8 +74,10 @@ def _question(raw: dict, label: str, fail) -> dict | None:
             clean = {k: item.get(k) for k in ITEM_KEYS if k in item}
             clean["stem"] = str(clean.get("stem") or "").strip()
             clean["explanation"] = str(clean.get("explanation") or "").strip()
-            if "options" in clean:
-                clean["options"] = [str(o).strip() for o in clean["options"] or []]
+            if isinstance(clean.get("options"), list):
+                clean["options"] = [str(o).strip() for o in clean["options"]]
+            elif "options" in clean:
+                clean["options"] = clean["options"] or []
             if clean.get("type") == "fill" and isinstance(clean.get("answer"), list):
                 clean["answer"] = [[str(a).strip() for a in b] if isinstance(b, list) else b for b in clean["answer"]]
             clean["articles"] = _clean_articles(item.get("articles"), f"items[{i}].articles", fail)
@@ -87,6 +93,86 @@ def _question(raw: dict, label: str, fail) -> dict | None:
     return q
 
 
+Locate = Callable[[str, str], tuple[str, str]]
+
+
+def _same(label: str, fld: str) -> tuple[str, str]:
+    return label, fld
+
+
+@dataclass
+class RawQuestion:
+    """A question as a codec read it, before the checks every bank format shares."""
+    raw: object                  # a dict shaped like a question of the YAML files
+    position: str                # where it sits, as duplicate messages name it: "第 3 题", "单选题 第 5 行"
+    fallback: str = ""           # the label when it has no id (default: position)
+    # (label, validator field such as "items[2].answer") → (item, field) as the file names them
+    locate: Locate = _same
+    # what the codec could not read, as (validator field, message): it replaces the validator's message
+    cell_errors: list[tuple[str, str]] = field(default_factory=list)
+    # the codec could not read the question at all: only its cell errors are reported
+    unreadable: bool = False
+
+
+def check_questions(doc: BankDoc, entries: Iterable[RawQuestion]) -> None:
+    """Validate and append to doc: ids (well-formed, unique), each question, stems unique in the file."""
+    seen: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    for entry in entries:
+        raw = entry.raw
+        label = entry.fallback or entry.position
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"].strip():
+            label = raw["id"].strip()
+        given = {fld for fld, _ in entry.cell_errors}
+
+        def report(fld, message, label=label, entry=entry):
+            item, name = entry.locate(label, fld)
+            doc.errors.append(ItemError(doc.filename, item, name, message))
+
+        def fail(fld, message, report=report, given=given):
+            if fld not in given:
+                report(fld, message)
+
+        for fld, message in entry.cell_errors:
+            report(fld, message)
+        if entry.unreadable:
+            continue
+        if not isinstance(raw, dict):
+            fail("", "题目格式有误")
+            continue
+        if not ID_RE.match(label):
+            fail("id", "须为稳定的题目编号，如 con-0001")
+        elif label in seen:
+            fail("id", f"与{seen[label]}重复")
+        seen.setdefault(label, entry.position)
+        q = _question(raw, label, fail)
+        key = qtypes.normalize_text(q["stem"])
+        if key and key in stems and q["type"] != "case":
+            fail("stem", f"与 {stems[key]} 题干相同")
+        stems.setdefault(key, label)
+        q["id"] = label
+        doc.questions.append(q)
+
+
+def check_law(doc: BankDoc) -> None:
+    if not LAW_RE.fullmatch(doc.law):
+        doc.errors.append(ItemError(doc.filename, "文件", "law", "缺少法律代码（如 constitution）"))
+
+
+def derive_id(law: str, stem: str) -> str:
+    """The id of a question that came without one: the law's prefix, "-h", 9 hex digits of the stem's hash.
+
+    The prefix is the initials of the law code's words (administrative_penalty_law → apl), or the first
+    three letters of a one-word code (constitution → con). The stem is normalized first, so the same
+    question gets the same id however it is spaced, and an edited stem gets a new one."""
+    words = [w for w in re.split(r"[^a-z]+", law.lower()) if w]
+    prefix = ("".join(w[0] for w in words) if len(words) > 1 else "".join(words)[:3])[:10]
+    if len(prefix) < 2:  # ids need two letters before the dash
+        prefix = (prefix + "qq")[:2]
+    digest = hashlib.sha256(qtypes.normalize_text(stem).encode()).hexdigest()[:9]
+    return f"{prefix}-h{digest}"
+
+
 def parse_bank(filename: str, data: bytes | str) -> BankDoc:
     doc = BankDoc(filename)
     try:
@@ -96,47 +182,23 @@ def parse_bank(filename: str, data: bytes | str) -> BankDoc:
         where = f"第 {mark.line + 1} 行" if mark else ""
         doc.errors.append(ItemError(filename, where or "文件", "", "YAML 格式有误"))
         return doc
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
         doc.errors.append(ItemError(filename, "文件", "", "无法读取：请使用 UTF-8 编码的 YAML"))
+        return doc
+    except ValueError:  # a value YAML's constructors reject, such as the date 2020-13-45
+        doc.errors.append(ItemError(filename, "文件", "", "YAML 格式有误：有无法识别的值（如不存在的日期）"))
         return doc
     if not isinstance(loaded, dict):
         doc.errors.append(ItemError(filename, "文件", "", "应为包含 law、title、questions 的 YAML 映射"))
         return doc
     doc.law = str(loaded.get("law") or "").strip()
     doc.title = str(loaded.get("title") or "").strip()
-    if not re.fullmatch(r"[a-z][a-z0-9_]{1,62}", doc.law):
-        doc.errors.append(ItemError(filename, "文件", "law", "缺少法律代码（如 constitution）"))
+    check_law(doc)
     questions = loaded.get("questions")
     if not isinstance(questions, list) or not questions:
         doc.errors.append(ItemError(filename, "文件", "questions", "没有题目"))
         return doc
-    seen: dict[str, int] = {}
-    stems: dict[str, str] = {}
-    for position, raw in enumerate(questions, start=1):
-        label = f"#{position}"
-        if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"].strip():
-            label = raw["id"].strip()
-
-        def fail(fld, message, label=label):
-            doc.errors.append(ItemError(filename, label, fld, message))
-
-        if not isinstance(raw, dict):
-            fail("", "题目格式有误")
-            continue
-        if not ID_RE.match(label):
-            fail("id", "须为稳定的题目编号，如 con-0001")
-        elif label in seen:
-            fail("id", f"与第 {seen[label]} 题重复")
-        seen.setdefault(label, position)
-        q = _question(raw, label, fail)
-        if q is None:
-            continue
-        key = qtypes.normalize_text(q["stem"])
-        if key and key in stems and q["type"] != "case":
-            fail("stem", f"与 {stems[key]} 题干相同")
-        stems.setdefault(key, label)
-        q["id"] = label
-        doc.questions.append(q)
+    check_questions(doc, (RawQuestion(raw, f"第 {n} 题", f"#{n}") for n, raw in enumerate(questions, start=1)))
     return doc
 
 

@@ -73,6 +73,8 @@ def _raw_rows(filename: str, data: bytes) -> list[list[str]]:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
             raise FileError(f"{filename}：不是有效的 Excel (.xlsx) 文件") from e
+        except Exception as e:  # a damaged part inside the zip: zlib, XML and openpyxl's own errors
+            raise FileError(f"{filename}：Excel 文件已损坏，无法读取") from e
         try:
             sheet = wb.worksheets[0]
             return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]

@@ -2,13 +2,14 @@
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
 
 from ..domain import qtypes
 from ..domain.audit_chain import canonical_json
 from ..extensions import db
-from ..formats.bank_yaml import BankDoc, ItemError, export_bank, parse_bank
+from ..formats.bank_yaml import BankDoc, ItemError, export_bank
 from ..models import Article, Law, Question, QuestionArticle, QuestionVersion
 from . import audit
 from .tx import begin_write, commit
@@ -89,27 +90,79 @@ def _plan(doc: BankDoc) -> tuple[Law | None, dict[str, Question]]:
     return law, existing
 
 
-def import_bank_file(actor, filename: str, data: bytes, *, now: datetime) -> BankImport:
+def read_file(filename: str, data: bytes, law: str | None = None) -> BankDoc:
+    """Parse a bank file of any registered format; `law` names the law when the file does not."""
+    from ..formats.bank_formats import format_for
+
+    fmt = format_for(filename, data)
+    if fmt is None:
+        doc = BankDoc(filename)
+        doc.errors.append(ItemError(filename, "文件", "", "只支持 .yaml、.xlsx、.docx、.gift 和 Aiken .txt 题库文件"))
+        return doc
+    return fmt.parse(filename, data, law or Path(filename).name.split(".")[0])
+
+
+def preview_file(filename: str, data: bytes, *, law: str | None = None) -> BankImport:
+    """What importing the file would create and update, and every problem; writes nothing."""
+    doc = read_file(filename, data, law)
+    result = BankImport(filename, doc.law, errors=list(doc.errors))
+    if not doc.errors:
+        _law, existing = _plan(doc)
+        result.errors = doc.errors
+        for q in doc.questions:
+            current = existing.get(q["id"])
+            if current is None:
+                result.created += 1
+            elif current.current.content_hash == content_hash(q):
+                result.unchanged += 1
+            else:
+                result.updated += 1
+                if current.current.answer != q.get("answer") or (current.current.items or []) != (q.get("items") or []):
+                    result.key_changes.append(q["id"])
+    db.session.rollback()
+    return result
+
+
+def import_bank_file(actor, filename: str, data: bytes, *, now: datetime, law: str | None = None) -> BankImport:
     """Store every question of the file or none of them."""
-    doc = parse_bank(filename, data)
+    result = None
+    for step in import_steps(actor, filename, data, now=now, law=law):
+        result = step
+    return result
+
+
+PROGRESS_EVERY = 200
+
+
+def import_steps(actor, filename: str, data: bytes, *, now: datetime, law: str | None = None):
+    """import_bank_file with progress: yields (done, total) while it writes, then the BankImport."""
+    doc = read_file(filename, data, law)
     result = BankImport(filename, doc.law)
     if doc.errors:
         result.errors = doc.errors
-        return result
+        yield result
+        return
     begin_write()
-    law, existing = _plan(doc)
+    law_row, existing = _plan(doc)
     if doc.errors:
         db.session.rollback()
         result.errors = doc.errors
-        return result
+        yield result
+        return
+    total = len(doc.questions)
     actor_name = getattr(actor, "username", "system")
     new_questions = [q for q in doc.questions if q["id"] not in existing]
-    created_events = _insert_new(new_questions, law, actor_name, now)
+    created_events = _insert_new(new_questions, law_row, actor_name, now)
     result.created = len(new_questions)
+    done = len(new_questions)
+    yield done, total
     for q in doc.questions:
         current = existing.get(q["id"])
         if current is None:
             continue
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            yield done, total
         fields = version_fields(q)
         if current.current.content_hash == fields["content_hash"]:
             result.unchanged += 1
@@ -133,13 +186,14 @@ def import_bank_file(actor, filename: str, data: bytes, *, now: datetime) -> Ban
                          data=data_change)
         db.session.execute(QuestionArticle.__table__.delete().where(QuestionArticle.question_id == current.id))
         db.session.execute(insert(QuestionArticle), [
-            {"question_id": current.id, "article_number": n, "law_id": law.id} for n in q["articles"]])
+            {"question_id": current.id, "article_number": n, "law_id": law_row.id} for n in q["articles"]])
     audit.record_many("question.create", actor=actor, now=now, object_type="question", items=created_events)
-    audit.record("bank.import", actor=actor, now=now, object_type="law", object_id=law.id,
-                 data={"file": filename, "law": law.code, "created": result.created, "updated": result.updated,
+    audit.record("bank.import", actor=actor, now=now, object_type="law", object_id=law_row.id,
+                 data={"file": filename, "law": law_row.code, "created": result.created, "updated": result.updated,
                        "unchanged": result.unchanged})
     commit()
-    return result
+    yield total, total
+    yield result
 
 
 def _insert_new(questions: list[dict], law: Law, actor_name: str, now: datetime) -> list[tuple[int, dict]]:
@@ -174,6 +228,18 @@ def export_law(law_code: str, *, include_retired: bool = False) -> tuple[Law, li
 def export_yaml(law_code: str) -> str | None:
     law, questions = export_law(law_code)
     return None if law is None else export_bank(law.code, law.title, questions)
+
+
+def export_questions(questions: list[Question], fmt_name: str) -> tuple[bytes, list[tuple[str, str]]]:
+    """Any set of questions (all of one law) in a format; also what the format had to leave out."""
+    from ..formats.bank_formats import FORMATS
+
+    fmt = FORMATS[fmt_name]
+    if not questions:
+        return fmt.export("", "", []), []
+    law = questions[0].law
+    dicts = [version_as_dict(q.ext_id, q.current) for q in sorted(questions, key=lambda q: q.ext_id)]
+    return fmt.export(law.code, law.title, dicts), fmt.left_out(dicts)
 
 
 def counts_by_law() -> dict[str, int]:

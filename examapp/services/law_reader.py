@@ -129,15 +129,15 @@ class Hit:
     snippet: tuple[str, str, str]   # before, the match, after: the template escapes each part
 
 
-def _candidate_ids(term: str):
-    """Article ids whose text contains `term`, through the database's index where one applies."""
+def _matching(term: str):
+    """A condition on Article: its text contains `term`, through the database's index where one applies."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite" and len(term) >= 3:
         phrase = '"' + term.replace('"', '""') + '"'
-        return text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q").bindparams(q=phrase)
+        return Article.id.in_(text("SELECT rowid FROM article_fts WHERE article_fts MATCH :q").bindparams(q=phrase))
     # PostgreSQL's trigram GIN index serves this LIKE for three characters or more
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return select(Article.id).where(Article.text.like(f"%{escaped}%", escape="\\"))
+    return Article.text.like(f"%{escaped}%", escape="\\")
 
 
 def snippet(body: str, term: str, width: int = 40) -> tuple[str, str, str]:
@@ -150,13 +150,21 @@ def snippet(body: str, term: str, width: int = 40) -> tuple[str, str, str]:
 
 
 def search(term: str, *, law_code: str | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[Hit]]:
+    """Articles of the laws in force containing `term`: the total and one page of hits.
+
+    One query finds the ids in reading order (the total is their number), a second loads the page.
+    """
     term = " ".join(term.split())[:50]
     if not term:
         return 0, []
-    stmt = (select(Law, Article).join(Article, Article.version_id == Law.current_version_id)
-            .where(Article.id.in_(_candidate_ids(term))))
+    stmt = (select(Article.id).join(Law, Law.current_version_id == Article.version_id)
+            .where(_matching(term)).order_by(Law.id, Article.number))
     if law_code:
         stmt = stmt.where(Law.code == law_code)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.execute(stmt.order_by(Law.id, Article.number).limit(limit).offset(offset)).all()
-    return total, [Hit(law, art, snippet(art.text.replace("\n", " "), term)) for law, art in rows]
+    ids = list(db.session.scalars(stmt))
+    page = ids[offset:offset + limit]
+    if not page:
+        return len(ids), []
+    rows = db.session.execute(select(Law, Article).join(Article, Article.version_id == Law.current_version_id)
+                              .where(Article.id.in_(page)).order_by(Law.id, Article.number)).all()
+    return len(ids), [Hit(law, art, snippet(art.text.replace("\n", " "), term)) for law, art in rows]

@@ -40,6 +40,11 @@ EXPECTED = {
     "admin.question_edit": {"GET": {"admin", "auditor"}, "POST": {"admin"}},
     "admin.question_status": {"POST": {"admin"}},
     "admin.law_coverage": {"GET": {"admin", "auditor"}},
+    "admin.bank_import": {"GET": {"admin"}},
+    "admin.bank_template": {"GET": {"admin"}},
+    "admin.bank_import_preview": {"POST": {"admin"}},
+    "admin.bank_import_apply": {"POST": {"admin"}},
+    "admin.bank_export": {"GET": {"admin", "auditor"}},
     "admin.laws_admin": {"GET": {"admin", "auditor"}},
     "admin.law_preview": {"POST": {"admin"}},
     "admin.law_apply": {"POST": {"admin"}},
@@ -74,6 +79,8 @@ def sample_args(rule, world: World, small_law) -> dict:
     values = {"unit_id": world.a2.id, "user_id": world.victim.id, "kind": "people", "fmt": "xlsx", "code": "en",
               "flag": 1, "filename": "css/app.css", "part_id": first_part(small_law), "number": 2,
               "question_id": 1, "mock_id": 1, "action": "retire"}
+    if rule.endpoint == "admin.bank_template":
+        values["fmt"] = "xlsx"
     if rule.endpoint.startswith(("laws.", "practice.")) or rule.endpoint == "admin.law_coverage":
         values["code"] = "test_law"
     if rule.endpoint == "bootstrap.static":
