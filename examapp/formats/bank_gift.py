@@ -34,6 +34,7 @@ import re
 
 from .bank_xlsx import articles_text, parse_articles, parse_difficulty, split_tags, tags_problem
 from .bank_yaml import ID_RE, BankDoc, ItemError, RawQuestion, check_law, check_questions, derive_id
+from .text import NotText, decode_text
 
 SPECIALS = "~=#{}:"
 META_RE = re.compile(r"^//\s*(law|title|articles|difficulty|tags)\s*[:：]\s*(.*)$", re.I)
@@ -179,17 +180,10 @@ def _decode(doc: BankDoc, data: bytes) -> str | None:
     if not data.strip():
         doc.errors.append(ItemError(doc.filename, "文件", "", "文件为空"))
         return None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        doc.errors.append(ItemError(doc.filename, "文件", "", "无法识别文件编码，请另存为 UTF-8 文本"))
-        return None
-    if "\x00" in text:
-        doc.errors.append(ItemError(doc.filename, "文件", "", "不是文本文件"))
+    try:
+        text = decode_text(data)
+    except NotText as e:
+        doc.errors.append(ItemError(doc.filename, "文件", "", e.reason))
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from ..domain.cnnum import from_chinese
 from ..errors import ValidationError
+from .text import NotText, decode_text
 
 NUMERAL = "零〇一二三四五六七八九十百千万两0-9"
 ARTICLE_RE = re.compile(rf"^第([{NUMERAL}]+)条(?:[\s\u3000]+|$)(.*)$")
@@ -143,14 +144,9 @@ def parse_lines(code: str, filename: str, lines: list[tuple[int, str, bool]]) ->
 def parse_text(filename: str, data: bytes) -> LawDoc:
     """Markdown (# headings) or plain text."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError as e:
-            raise ValidationError(filename, "无法识别文件编码，请使用 UTF-8") from e
-    if "\x00" in text:
-        raise ValidationError(filename, "不是文本文件")
+        text = decode_text(data)
+    except NotText as e:
+        raise ValidationError(filename, e.reason) from e
     lines = [(i, line.replace("<!-- FORCE BREAK -->", ""), line.lstrip().startswith("#"))
              for i, line in enumerate(text.splitlines(), start=1)]
     return parse_lines(law_code(filename), filename, lines)

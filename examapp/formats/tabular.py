@@ -11,6 +11,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .text import NotText, decode_text
+
 IGNORED_HEADERS = {"序号", "备注", "no", "remark", "remarks"}
 
 
@@ -83,16 +85,10 @@ def _raw_rows(filename: str, data: bytes) -> list[list[str]]:
         finally:
             wb.close()
     if suffix == ".csv":
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise FileError(f"{filename}：无法识别文件编码，请另存为 UTF-8 的 CSV")
-        if "\x00" in text:
-            raise FileError(f"{filename}：不是文本格式的 CSV 文件")
+        try:
+            text = decode_text(data)
+        except NotText as e:
+            raise FileError(f"{filename}：{e.reason}") from e
         try:
             return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
         except csv.Error as e:
