@@ -40,17 +40,22 @@ def test_healthz_503_when_the_database_is_down(app, client, monkeypatch):
 
 
 @pytest.mark.parametrize("role", ["employee", "unit_admin", "auditor", "admin"])
-def test_rendered_pages_load_nothing_from_outside(app, world, login_as, role):
+def test_rendered_pages_load_nothing_from_outside(app, world, small_law, login_as, role):
     c = login_as(role)
     pages = ["/", "/admin/units", "/admin/users", "/admin/imports", "/audit/events", "/audit/verify",
              "/account/password", f"/admin/users/{world.victim.id}", f"/admin/units/{world.a2.id}",
-             "/admin/users/new", "/admin/units/new", "/nope"]
+             "/admin/users/new", "/admin/units/new", "/nope", "/laws/", "/laws/test_law",
+             "/laws/test_law/articles/2", "/laws/search?q=期限", "/practice/", "/practice/question?law=test_law",
+             "/practice/notebook", "/practice/stats", "/practice/mock", "/admin/questions", "/admin/questions/1",
+             "/admin/questions/new", "/admin/questions/import", "/admin/laws", "/admin/laws/test_law/coverage"]
     for page in pages:
         r = c.get(page)
         assert r.status_code < 500
         html = r.get_data(as_text=True)
         assert not EXTERNAL.search(html), f"{page} references an external URL"
         assert "<script>" not in html and " style=" not in html and "onclick" not in html, page
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert "<" not in title and len(title) < 120, page
 
 
 def test_bootstrap_is_served_locally(client):
