@@ -1,8 +1,9 @@
 """The demo bureau (`seed-demo`): idempotent, creates what is missing and leaves the rest alone."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from ..errors import ValidationError
 from ..extensions import db
 from ..models import OrgUnit, User, UserRole
 from . import audit, org
@@ -137,7 +138,6 @@ def seed_content(laws_dir: str, bank_dir: str, *, now: datetime) -> list[str]:
     """Import the law texts beside the repository and the shipped banks (unchanged files are skipped)."""
     from pathlib import Path
 
-    from ..errors import ValidationError
     from . import bank, laws
 
     actor = SystemActor(username="system:seed")
@@ -161,4 +161,45 @@ def seed_content(laws_dir: str, bank_dir: str, *, now: datetime) -> list[str]:
             notes.append(f"bank {path.name} not imported: {result.errors[0]}")
         created += result.created
     notes.append(f"question banks: {created} questions created this run")
+    notes.append(seed_annual_exam(now=now))
     return notes
+
+
+ANNUAL_RULES = [  # 50 questions, 100 points: the default annual exam (DESIGN §2)
+    ["constitution", "single", None, 8, 2], ["constitution", "judge", None, 6, 2],
+    ["civil_code", "single", None, 8, 2], ["civil_code", "judge", None, 6, 2],
+    ["national_security_law", "single", None, 4, 2], ["petition_regulations", "judge", None, 4, 2],
+    ["administrative_penalty_law", "single", None, 4, 2], ["administrative_penalty_law", "multiple", None, 4, 2],
+    ["sme_payment_regulations_2020", "judge", None, 3, 2], ["business_environment_regulations", "multiple", None, 3, 2],
+]
+
+
+def seed_annual_exam(*, now: datetime) -> str:
+    """An annual exam open now for the whole bureau (employee and employee2 included), 50 questions."""
+    from ..models import Exam, ExamAudience, ExamPaper
+    from . import exams
+
+    title = f"{now.year}年度法治理论知识考试"
+    exam = db.session.execute(select(Exam).where(Exam.title == title)).scalar_one_or_none()
+    if exam is not None:
+        if exam.closes_at <= now + timedelta(days=7):   # keep the demo's exam open
+            exam.closes_at = now + timedelta(days=60)
+            db.session.commit()
+        return f"annual exam: {title} (open until {exam.closes_at:%Y-%m-%d})"
+    begin_write()
+    exam = Exam(title=title, kind="annual", year=now.year, status="draft", opens_at=now - timedelta(days=1),
+                closes_at=now + timedelta(days=60), duration_minutes=90, created_by="system:seed")
+    db.session.add(exam)
+    db.session.flush()
+    paper = ExamPaper(exam_id=exam.id, version=1, mode="rules", rules=ANNUAL_RULES, created_by="system:seed")
+    db.session.add(paper)
+    db.session.flush()
+    exam.current_paper_id = paper.id
+    db.session.add(ExamAudience(exam_id=exam.id, kind="unit_tree", value="GXJ"))
+    commit()
+    try:
+        exams.publish(SystemActor(username="system:seed"), exam.id, now=now)
+    except ValidationError as e:
+        db.session.rollback()
+        return f"annual exam {title} left as a draft: {e}"
+    return f"annual exam: {title} published, open until {exam.closes_at:%Y-%m-%d}"

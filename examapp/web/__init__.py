@@ -7,13 +7,14 @@ from . import errors, headers, i18n, templating
 
 def register_web(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .laws import bp as laws_bp
     from .main import bp as main_bp
     from .practice import bp as practice_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp, api_bp):
         app.register_blueprint(bp)
     app.before_request(enforce_access)
     headers.register(app)

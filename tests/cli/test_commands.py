@@ -64,3 +64,20 @@ def test_units_and_users_import(runner, world, tmp_path):
 def test_audit_verify_ok(runner, world):
     r = runner.invoke(args=["audit", "verify"])
     assert r.exit_code == 0 and "audit chain ok" in r.output
+
+
+def test_demo_has_an_annual_exam_open_for_the_employees(app, runner):
+    import pytest
+
+    from tests.conftest import LAWS_DIR
+    if not LAWS_DIR.exists():
+        pytest.skip("../shared/laws is not beside the repository")
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "published" in result.output, result.output
+    for username in ("employee", "employee2"):
+        client = app.test_client()
+        client.post("/api/v1/auth/login", json={"username": username, "password": app.config["DEMO_PASSWORD"]})
+        listed = client.get("/api/v1/exams").get_json()["exams"]
+        assert len(listed) == 1 and listed[0]["can_start"] and listed[0]["kind"] == "annual"
+        attempt = client.post(f"/api/v1/exams/{listed[0]['id']}/attempts").get_json()["attempt"]
+        assert len(attempt["questions"]) == 50 and sum(q["points"] for q in attempt["questions"]) == 100

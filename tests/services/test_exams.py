@@ -1,0 +1,181 @@
+"""Taking an exam: the frozen paper, saves with sequence numbers, one submit whatever the concurrency,
+the deadline and its grace, the scheduler's overdue job (F4–F7, F9, S1, S4, S6)."""
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from examapp.errors import Conflict, NotFound
+from examapp.extensions import db
+from examapp.models import Answer, Attempt, AuditEvent, Exam, ExamAudience, ExamPaper, User
+from examapp.services import exams
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def exam(world, small_law):
+    e = Exam(title="2026 年度普法考试", kind="annual", year=2026, status="draft", opens_at=NOW,
+             closes_at=NOW + timedelta(days=7), duration_minutes=30, shuffle_questions=True, shuffle_options=True)
+    db.session.add(e)
+    db.session.flush()
+    paper = ExamPaper(exam_id=e.id, version=1, mode="rules",
+                      rules=[["test_law", "single", None, 1, 40], ["test_law", "multiple", None, 1, 30],
+                             ["test_law", "judge", None, 1, 20], ["test_law", "fill", None, 1, 10]])
+    db.session.add(paper)
+    db.session.flush()
+    e.current_paper_id = paper.id
+    db.session.add(ExamAudience(exam_id=e.id, kind="unit_tree", value="A"))
+    db.session.commit()
+    exams.publish(world.admin, e.id, now=NOW)
+    return db.session.get(Exam, e.id)
+
+
+def start(user, exam, now=NOW, seed=3):
+    attempt, _created = exams.start_attempt(user, exam.id, now=now, rng=random.Random(seed))
+    return attempt
+
+
+def key_answers(attempt):
+    """The right response for each question as shown on this paper."""
+    from examapp.domain.paper import shown_question
+    from examapp.models import QuestionVersion
+    from examapp.services.practice import as_question
+    out = {}
+    for slot in attempt.slots:
+        v = db.session.get(QuestionVersion, slot["v"])
+        shown = shown_question(as_question(v), tuple(slot["o"]))
+        out[v.question_id] = shown["answer"] if v.type != "fill" else [a[0] for a in v.answer]
+    return out
+
+
+def test_publish_names_the_rule_that_cannot_be_filled(world, small_law):
+    e = Exam(title="x", year=2026, opens_at=NOW, closes_at=NOW + timedelta(days=1))
+    db.session.add(e)
+    db.session.flush()
+    paper = ExamPaper(exam_id=e.id, version=1, mode="rules", rules=[["test_law", "single", None, 2, 50]])
+    db.session.add(paper)
+    db.session.flush()
+    e.current_paper_id = paper.id
+    db.session.add(ExamAudience(exam_id=e.id, kind="role", value="employee"))
+    db.session.commit()
+    from examapp.errors import ValidationError
+    with pytest.raises(ValidationError, match="第 1 条抽题规则.*需要 2 道，只有 1 道"):
+        exams.publish(world.admin, e.id, now=NOW)
+
+
+def test_audience_and_my_exams(world, exam):
+    assert [r.exam.id for r in exams.exams_for(world.employee, now=NOW)] == [exam.id]
+    assert exams.exams_for(world.b_person, now=NOW) == []          # not in the audience
+    row = exams.exams_for(world.employee, now=NOW - timedelta(hours=1))[0]
+    assert row.status == "upcoming" and not row.can_start
+    with pytest.raises(NotFound):
+        exams.start_attempt(world.b_person, exam.id, now=NOW)
+
+
+def test_start_freezes_the_paper_and_shows_no_key(world, exam):
+    attempt = start(world.employee, exam)
+    assert attempt.deadline == NOW + timedelta(minutes=30) and len(attempt.slots) == 4
+    again, created = exams.start_attempt(world.employee, exam.id, now=NOW + timedelta(minutes=1))
+    assert again.id == attempt.id and not created
+    paper = exams.paper_for_taker(attempt)
+    text = repr(paper)
+    assert "answer" not in text and "explanation" not in text and "三十日" not in [q.get("answer") for q in paper]
+    assert sum(q["points"] for q in paper) == 100
+
+
+def test_full_marks_and_audit(world, exam):
+    attempt = start(world.employee, exam)
+    for n, (qid, response) in enumerate(key_answers(attempt).items(), start=1):
+        exams.save_answer(world.employee, attempt.id, qid, response, n, now=NOW + timedelta(minutes=n))
+    result = exams.submit(world.employee, attempt.id, now=NOW + timedelta(minutes=10))
+    assert result.changed and result.attempt.score == 100 and result.attempt.passed
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "attempt.submit")) == 1
+
+
+def test_stale_saves_are_refused(world, exam):
+    attempt = start(world.employee, exam)
+    qid = next(iter(key_answers(attempt)))
+    exams.save_answer(world.employee, attempt.id, qid, "A", 5, now=NOW)
+    with pytest.raises(Conflict):
+        exams.save_answer(world.employee, attempt.id, qid, "B", 4, now=NOW)   # F5: the other tab's older save
+    with pytest.raises(Conflict):
+        exams.save_answer(world.employee, attempt.id, qid, "B", 5, now=NOW)
+    stored = db.session.scalar(select(Answer.response).where(Answer.attempt_id == attempt.id))
+    assert stored == "A"
+
+
+def test_deadline_grace_and_late_saves(world, exam):
+    attempt = start(world.employee, exam)
+    qid = next(iter(key_answers(attempt)))
+    end = attempt.deadline
+    exams.save_answer(world.employee, attempt.id, qid, "A", 1, now=end)
+    with pytest.raises(Conflict):
+        exams.save_answer(world.employee, attempt.id, qid, "B", 2, now=end + timedelta(seconds=1))   # F7
+    result = exams.submit(world.employee, attempt.id, now=end + timedelta(seconds=59))
+    assert result.attempt.submitted_by == "grace"
+    with pytest.raises(Conflict):
+        exams.save_answer(world.employee, attempt.id, qid, "C", 3, now=end)   # F6: after submit
+
+
+def test_a_submit_after_the_grace_submits_the_saved_answers(world, exam):
+    attempt = start(world.employee, exam)
+    result = exams.submit(world.employee, attempt.id, now=attempt.deadline + timedelta(seconds=61))
+    assert result.attempt.submitted_by == "overdue" and result.attempt.score == 0
+
+
+def test_concurrent_submits_grade_once(app, world, exam):
+    attempt = start(world.employee, exam)
+    employee_id, attempt_id = world.employee.id, attempt.id
+    results = []
+
+    def worker():
+        with app.app_context():
+            user = db.session.get(User, employee_id)
+            try:
+                results.append(exams.submit(user, attempt_id, now=NOW + timedelta(minutes=5)).changed)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.session.commit()
+    assert sorted(results) == [False] * 5 + [True]                                    # F4
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "attempt.submit")) == 1
+    again = exams.submit(world.employee, attempt_id, now=NOW + timedelta(days=1))     # a replay later
+    assert not again.changed and again.attempt.submitted_at == NOW + timedelta(minutes=5)
+
+
+def test_the_scheduler_submits_overdue_attempts_once(world, exam):
+    attempt = start(world.employee, exam)
+    qid, response = next(iter(key_answers(attempt).items()))
+    exams.save_answer(world.employee, attempt.id, qid, response, 1, now=NOW)
+    assert exams.submit_overdue(now=attempt.deadline + timedelta(seconds=30)) == 0    # still in the grace
+    assert exams.submit_overdue(now=attempt.deadline + timedelta(minutes=2)) == 1     # F9
+    assert exams.submit_overdue(now=attempt.deadline + timedelta(minutes=3)) == 0
+    done = db.session.get(Attempt, attempt.id)
+    assert done.status == "submitted" and done.submitted_by == "scheduler" and done.score > 0
+
+
+def test_another_person_s_attempt_is_not_found(world, exam):
+    attempt = start(world.employee, exam)
+    with pytest.raises(NotFound):
+        exams.get_attempt(world.victim, attempt.id)
+    with pytest.raises(NotFound):
+        exams.submit(world.victim, attempt.id, now=NOW)
+    with pytest.raises(NotFound):
+        exams.save_answer(world.victim, attempt.id, 1, "A", 1, now=NOW)
+
+
+def test_attempts_run_out(world, exam):
+    for n in range(3):
+        attempt = start(world.employee, exam, now=NOW + timedelta(hours=n))
+        exams.submit(world.employee, attempt.id, now=NOW + timedelta(hours=n, minutes=1))
+    with pytest.raises(Conflict, match="作答次数已用完"):
+        start(world.employee, exam, now=NOW + timedelta(hours=5))

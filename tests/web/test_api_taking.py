@@ -1,0 +1,97 @@
+"""The JSON taking flow of DESIGN §4, with CSRF on as in production."""
+from datetime import timedelta
+
+import pytest
+
+from examapp.extensions import db
+from examapp.models import Exam, ExamAudience, ExamPaper
+from examapp.services import exams
+from tests.conftest import NOW, PASSWORD
+
+
+@pytest.fixture
+def open_exam(world, small_law):
+    """An exam open now (by the real clock) for unit A's subtree."""
+    from examapp.clock import utcnow
+    now = utcnow()
+    e = Exam(title="年度普法考试", kind="annual", year=now.year, opens_at=now - timedelta(hours=1),
+             closes_at=now + timedelta(days=1), duration_minutes=30)
+    db.session.add(e)
+    db.session.flush()
+    paper = ExamPaper(exam_id=e.id, version=1, mode="rules",
+                      rules=[["test_law", "single", None, 1, 50], ["test_law", "judge", None, 1, 50]])
+    db.session.add(paper)
+    db.session.flush()
+    e.current_paper_id = paper.id
+    db.session.add(ExamAudience(exam_id=e.id, kind="unit_tree", value="A"))
+    db.session.commit()
+    exams.publish(world.admin, e.id, now=NOW)
+    return db.session.get(Exam, e.id)
+
+
+@pytest.fixture
+def api(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def login(client, username="employee", password=PASSWORD):
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    return r, (r.get_json() or {}).get("csrf_token")
+
+
+def test_login(api, world):
+    r, token = login(api, password="wrong")
+    assert r.status_code == 401 and token is None
+    r, token = login(api)
+    assert r.status_code == 200 and token and r.get_json()["user"]["username"] == "employee"
+    assert api.post("/api/v1/auth/login", data="not json").status_code == 400
+
+
+def test_the_whole_flow(api, world, open_exam):
+    _r, token = login(api)
+    headers = {"X-CSRFToken": token}
+    listed = api.get("/api/v1/exams").get_json()["exams"]
+    assert listed[0]["id"] == open_exam.id and listed[0]["can_start"] and listed[0]["attempts_left"] == 3
+    assert api.post(f"/api/v1/exams/{open_exam.id}/attempts").status_code == 400       # no CSRF token (S3)
+    r = api.post(f"/api/v1/exams/{open_exam.id}/attempts", headers=headers)
+    assert r.status_code == 201
+    attempt = r.get_json()["attempt"]
+    assert "answer" not in repr(attempt["questions"]) and len(attempt["questions"]) == 2   # S4
+    again = api.post(f"/api/v1/exams/{open_exam.id}/attempts", headers=headers)
+    assert again.status_code == 200 and again.get_json()["attempt"]["id"] == attempt["id"]
+    judge = next(q for q in attempt["questions"] if q["type"] == "judge")
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{judge['id']}"
+    saved = api.put(url, json={"response": True, "seq": 2}, headers=headers)
+    assert saved.status_code == 200 and saved.get_json()["saved"] and saved.get_json()["deadline"]
+    stale = api.put(url, json={"response": False, "seq": 1}, headers=headers)
+    assert stale.status_code == 409                                                     # F5
+    assert api.put(url, json={"response": True, "seq": "x"}, headers=headers).status_code == 400
+    assert api.put(url, data="{", headers={**headers, "Content-Type": "application/json"}).status_code == 400
+    done = api.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).get_json()
+    assert done == {"status": "submitted", "score": 50.0, "passed": False}
+    assert api.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).get_json() == done   # S6
+    assert api.put(url, json={"response": True, "seq": 9}, headers=headers).status_code == 409       # F6
+    status = api.get(f"/api/v1/attempts/{attempt['id']}").get_json()
+    assert status["status"] == "submitted" and "questions" not in status
+
+
+def test_other_people_get_404(app, world, open_exam):
+    owner = app.test_client()
+    login(owner)
+    attempt = owner.post(f"/api/v1/exams/{open_exam.id}/attempts").get_json()["attempt"]
+    other = app.test_client()
+    login(other, "victim")
+    assert other.get(f"/api/v1/attempts/{attempt['id']}").status_code == 404              # S1
+    assert other.post(f"/api/v1/attempts/{attempt['id']}/submit").status_code == 404
+    assert other.get("/api/v1/attempts/999999").status_code == 404
+    outsider = app.test_client()
+    login(outsider, "bperson")
+    assert outsider.post(f"/api/v1/exams/{open_exam.id}/attempts").status_code == 404
+    assert outsider.get("/api/v1/exams").get_json() == {"exams": []}
+
+
+def test_anonymous_gets_401_json(app, world):
+    r = app.test_client().get("/api/v1/exams")
+    assert r.status_code == 401 and r.is_json
