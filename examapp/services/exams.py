@@ -18,6 +18,7 @@ from ..models import (
     ExamAudience,
     ExamOverride,
     ExamPaper,
+    IntegrityEvent,
     Law,
     OrgUnit,
     Question,
@@ -335,3 +336,20 @@ def submit_overdue(*, now: datetime) -> int:
             continue
         done += submit(None, attempt_id, now=now, by="scheduler").changed
     return done
+
+
+INTEGRITY_KINDS = ("hidden", "visible")
+
+
+def record_integrity(user: User, attempt_id: int, kind: str, *, now: datetime, ip: str = "") -> None:
+    """A tab switch, and an IP address that differs from the one the attempt started from."""
+    begin_write()
+    attempt = get_attempt(user, attempt_id)
+    if attempt.status != "running":
+        db.session.rollback()
+        return
+    db.session.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=now, data={"ip": ip}))
+    if ip and attempt.ip and ip != attempt.ip:
+        db.session.add(IntegrityEvent(attempt_id=attempt.id, kind="ip_change", at=now,
+                                      data={"from": attempt.ip, "to": ip}))
+    commit()

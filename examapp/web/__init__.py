@@ -10,11 +10,12 @@ def register_web(app: Flask) -> None:
     from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
+    from .exams import bp as exams_bp
     from .laws import bp as laws_bp
     from .main import bp as main_bp
     from .practice import bp as practice_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp, api_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp, api_bp, exams_bp):
         app.register_blueprint(bp)
     app.before_request(enforce_access)
     headers.register(app)

@@ -26,7 +26,8 @@ FIELD_LABELS = {
 NAV = (
     ("main.home", _l("首页"), ()),
     ("laws.index", _l("法律法规"), ()),
-    ("practice.home", _l("练习"), ()),
+    ("exams.mine", _l("考试"), ("employee",)),
+    ("practice.home", _l("练习"), ("employee",)),
     ("admin.units", _l("组织机构"), ("admin", "unit_admin", "auditor")),
     ("admin.users", _l("人员管理"), ("admin", "unit_admin", "auditor")),
     ("admin.imports", _l("批量导入"), ("admin", "unit_admin")),
@@ -40,6 +41,13 @@ def register(app: Flask) -> None:
     @app.template_filter("dt")
     def fmt_dt(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
         return format_datetime(value, fmt) if value else ""
+
+    @app.template_filter("num")
+    def fmt_number(value) -> str:
+        """12.0 → 12, 12.5 → 12.5: points and scores without a needless decimal."""
+        if value is None:
+            return ""
+        return str(int(value)) if float(value).is_integer() else f"{float(value):g}"
 
     @app.context_processor
     def navigation():

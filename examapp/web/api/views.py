@@ -117,6 +117,17 @@ def submit(attempt_id: int):
     return jsonify(status="submitted", score=data.get("score"), passed=data.get("passed"))
 
 
+@bp.post("/attempts/<int:attempt_id>/events")
+@roles(read=TAKERS, write=TAKERS)
+def integrity_event(attempt_id: int):
+    body = _json_body()
+    kind = body.get("kind")
+    if kind not in exams.INTEGRITY_KINDS:
+        return jsonify(error="unknown event"), 400
+    exams.record_integrity(current_user, attempt_id, kind, now=utcnow(), ip=request.remote_addr or "")
+    return jsonify(recorded=True)
+
+
 @bp.errorhandler(NotFound)
 def not_found(e):
     return jsonify(error=e.message), 404
