@@ -21,6 +21,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(laws_group)
     app.cli.add_command(bank_group)
+    app.cli.add_command(scheduler_group)
+    app.cli.add_command(serve)
 
 
 @click.command("seed-demo")
@@ -325,6 +327,49 @@ def bank_review(law_code, laws_dir, output):
         click.echo(f"{output}: {len(doc.questions)} questions")
     else:
         click.echo(text)
+
+
+@click.group("scheduler")
+def scheduler_group():
+    """The one scheduler process."""
+
+
+@scheduler_group.command("run")
+@with_appcontext
+def scheduler_run():
+    """Run the scheduled jobs; a second process waits on the lease instead of running them twice."""
+    import logging
+    import signal
+    import threading
+
+    from .jobs import runner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"scheduler {runner.holder_name()} started; Ctrl-C stops it")
+    runner.run(current_app._get_current_object(), stop=stop)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host, port):
+    """The single-process demo: the web server with the scheduler beside it (make run)."""
+    import threading
+
+    from .jobs import runner
+
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(app,), kwargs={"stop": stop}, daemon=True)
+    thread.start()
+    try:
+        app.run(host=host, port=port, use_reloader=False)
+    finally:
+        stop.set()
 
 
 def main() -> None:

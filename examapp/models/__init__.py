@@ -6,9 +6,10 @@ from .law import Article, Law, LawPart, LawVersion
 from .org import OrgUnit
 from .practice import MockExam, NotebookEntry, PracticeAnswer, PracticeCursor
 from .question import Question, QuestionArticle, QuestionVersion
+from .scheduler import SchedulerLease
 from .user import LoginFailure, User, UserRole
 
 __all__ = ["Answer", "Article", "Attempt", "AuditEvent", "AuditHead", "Exam", "ExamAudience", "ExamOverride",
            "ExamPaper", "IntegrityEvent", "Law", "LawPart", "LawVersion", "LoginFailure", "MockExam",
            "NotebookEntry", "OrgUnit", "PracticeAnswer", "PracticeCursor",
-           "Question", "QuestionArticle", "QuestionVersion", "User", "UserRole"]
+           "Question", "QuestionArticle", "QuestionVersion", "SchedulerLease", "User", "UserRole"]

@@ -38,8 +38,8 @@ def include_object_for(dialect: str):
     """What Alembic compares: not FTS5's own tables, and the trigram index only on PostgreSQL."""
 
     def include_object(obj, name, type_, reflected, compare_to) -> bool:
-        if type_ == "table" and name and name.startswith("article_fts"):
-            return False
+        if type_ == "table" and name and (name.startswith("article_fts") or name == "apscheduler_jobs"):
+            return False   # FTS5's own tables, and APScheduler's job store, are not ours to migrate
         if type_ == "index" and name == TRGM_INDEX.name:
             return dialect == "postgresql"
         return True

@@ -1,0 +1,63 @@
+"""The one scheduler process: `flask --app wsgi scheduler run` (and in `make run` for the demo).
+
+The database is the job store; the lease keeps a second process idle until the first stops renewing.
+"""
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from ..clock import utcnow
+from . import lease, tasks
+
+log = logging.getLogger(__name__)
+
+JOBS = [  # id, function, seconds between runs
+    ("auto_submit_overdue", "examapp.jobs.tasks:auto_submit_overdue", 60),
+]
+
+
+def build_scheduler(app) -> BackgroundScheduler:
+    tasks.APP = app
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        timezone="UTC")
+    for job_id, func, seconds in JOBS:
+        scheduler.add_job(func, "interval", seconds=seconds, id=job_id, replace_existing=True)
+    return scheduler
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run(app, *, stop: threading.Event | None = None, renew_every: float = 20.0, holder: str | None = None) -> None:
+    """Hold the lease and run the jobs while holding it; otherwise wait. Returns when `stop` is set."""
+    stop = stop or threading.Event()
+    me = holder or holder_name()
+    scheduler = None
+    try:
+        while not stop.is_set():
+            with app.app_context():
+                mine = lease.acquire(me, now=utcnow(), ttl=timedelta(seconds=renew_every * 3))
+            if mine and scheduler is None:
+                log.info("scheduler %s holds the lease; jobs start", me)
+                scheduler = build_scheduler(app)
+                scheduler.start()
+            elif not mine and scheduler is not None:
+                log.warning("scheduler %s lost the lease; jobs stop", me)
+                scheduler.shutdown(wait=False)
+                scheduler = None
+            elif not mine:
+                log.info("another scheduler holds the lease; %s waits", me)
+            stop.wait(renew_every)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        with app.app_context():
+            lease.release(me)

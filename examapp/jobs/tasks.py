@@ -1,0 +1,12 @@
+"""The jobs. Each is idempotent and safe to run twice; each opens its own app context."""
+from ..clock import utcnow
+
+APP = None   # set by the scheduler process: APScheduler's database job store needs importable functions
+
+
+def auto_submit_overdue() -> int:
+    """Submit, with their saved answers, the attempts whose deadline and grace have passed (F9)."""
+    from ..services import exams
+
+    with APP.app_context():
+        return exams.submit_overdue(now=utcnow())
