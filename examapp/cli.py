@@ -367,7 +367,9 @@ def serve(host, port):
     thread = threading.Thread(target=runner.run, args=(app,), kwargs={"stop": stop}, daemon=True)
     thread.start()
     try:
-        app.run(host=host, port=port, use_reloader=False)
+        from werkzeug.serving import run_simple   # app.run() refuses to start inside the flask command
+
+        run_simple(host, port, app, threaded=True)
     finally:
         stop.set()
 
