@@ -367,7 +367,7 @@ def serve(host, port):
     thread = threading.Thread(target=runner.run, args=(app,), kwargs={"stop": stop}, daemon=True)
     thread.start()
     try:
-        from werkzeug.serving import run_simple   # app.run() refuses to start inside the flask command
+        from werkzeug.serving import run_simple  # app.run() refuses to start inside the flask command
 
         run_simple(host, port, app, threaded=True)
     finally:
