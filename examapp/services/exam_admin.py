@@ -1,0 +1,223 @@
+"""Defining and scheduling exams: settings, audience, paper rules (a new paper version once attempts
+exist, F15), publishing, window extensions, and the live monitor."""
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..domain import qtypes
+from ..domain.exam_rules import COUNTING, VISIBILITY
+from ..domain.paper import Rule, check_rules
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..models import Answer, Attempt, Exam, ExamAudience, ExamPaper, IntegrityEvent, OrgUnit, User
+from ..models.exam import EXAM_KINDS
+from . import audit
+from .exams import rule_pool
+from .tx import begin_write, commit
+
+AUDIENCE_KINDS = ("unit", "unit_tree", "role", "flag", "user")
+FLAGS = ("is_enforcement", "is_supervision", "is_leader", "on_post")
+
+
+@dataclass
+class ExamInput:
+    title: str
+    kind: str
+    year: int
+    opens_at: datetime
+    closes_at: datetime
+    duration_minutes: int = 90
+    pass_mark: float = 60
+    total_points: float = 100
+    attempts_allowed: int = 3
+    counting: str = "best"
+    makeup_opens_at: datetime | None = None
+    makeup_closes_at: datetime | None = None
+    results_visibility: str = "immediately"
+    answers_visibility: str = "after_close"
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
+    navigation: str = "free"
+    one_per_page: bool = True
+    partial_credit: bool = False
+
+
+def _check(data: ExamInput) -> None:
+    if not data.title.strip() or len(data.title) > 200:
+        raise ValidationError("title", "考试名称不能为空，且不超过 200 个字符")
+    if data.kind not in EXAM_KINDS:
+        raise ValidationError("kind", "未知的考试类型")
+    if data.closes_at <= data.opens_at:
+        raise ValidationError("closes_at", "结束时间须晚于开始时间")
+    if not 1 <= data.duration_minutes <= 600:
+        raise ValidationError("duration_minutes", "时长须在 1–600 分钟之间")
+    if not 0 < data.pass_mark <= data.total_points:
+        raise ValidationError("pass_mark", "及格分须大于 0 且不超过满分")
+    if not 1 <= data.attempts_allowed <= 20:
+        raise ValidationError("attempts_allowed", "作答次数须在 1–20 之间")
+    if data.counting not in COUNTING:
+        raise ValidationError("counting", "未知的计分方式")
+    if data.results_visibility not in VISIBILITY or data.answers_visibility not in VISIBILITY:
+        raise ValidationError("results_visibility", "未知的公布方式")
+    if data.navigation not in ("free", "sequential"):
+        raise ValidationError("navigation", "未知的导航方式")
+    if (data.makeup_opens_at is None) != (data.makeup_closes_at is None):
+        raise ValidationError("makeup_opens_at", "补考开始和结束时间须同时填写")
+    if data.makeup_opens_at and (data.makeup_opens_at < data.closes_at or data.makeup_closes_at <= data.makeup_opens_at):
+        raise ValidationError("makeup_opens_at", "补考须在正式考试结束之后，且结束晚于开始")
+
+
+def _has_attempts(exam_id: int) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Attempt).where(Attempt.exam_id == exam_id)))
+
+
+def save_exam(actor, exam_id: int | None, data: ExamInput, *, now: datetime) -> Exam:
+    _check(data)
+    begin_write()
+    fields = {k: getattr(data, k) for k in ExamInput.__dataclass_fields__}
+    if exam_id is None:
+        exam = Exam(status="draft", created_by=getattr(actor, "username", ""), created_at=now, **fields)
+        db.session.add(exam)
+        db.session.flush()
+        db.session.add(ExamPaper(exam_id=exam.id, version=1, mode="rules", rules=[], created_at=now,
+                                 created_by=getattr(actor, "username", "")))
+        db.session.flush()
+        exam.current_paper_id = db.session.scalar(select(ExamPaper.id).where(ExamPaper.exam_id == exam.id))
+        audit.record("exam.create", actor=actor, now=now, object_type="exam", object_id=exam.id,
+                     data={"title": exam.title})
+    else:
+        exam = _get(exam_id)
+        changes = {k: [str(getattr(exam, k)), str(v)] for k, v in fields.items() if getattr(exam, k) != v}
+        if exam.status != "draft" and _has_attempts(exam.id):
+            # Once people have sat it, only the windows may move, and only later (extensions).
+            fixed = set(changes) - {"closes_at", "makeup_opens_at", "makeup_closes_at", "title"}
+            if fixed:
+                raise Conflict("已有人作答，只能延长考试时间或修改名称；其他设置请另建考试")
+            if data.closes_at < exam.closes_at:
+                raise Conflict("已有人作答，考试结束时间只能延后")
+        for k, v in fields.items():
+            setattr(exam, k, v)
+        if changes:
+            audit.record("exam.update", actor=actor, now=now, object_type="exam", object_id=exam.id,
+                         data={"changes": changes})
+    commit()
+    return exam
+
+
+def _get(exam_id: int) -> Exam:
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        raise NotFound("考试不存在")
+    return exam
+
+
+def parse_rules(text: str) -> list[list]:
+    """One rule a line: law code, type, difficulty (1–3 or 0 for any), count, points per question."""
+    rules = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if len(parts) != 5:
+            raise ValidationError("rules", f"第 {number} 行应为：法律代码, 题型, 难度, 题数, 每题分值")
+        law, qtype, difficulty, count, points = parts
+        if qtype not in qtypes.TOP_TYPES:
+            raise ValidationError("rules", f"第 {number} 行：未知题型 {qtype}")
+        try:
+            difficulty_n, count_n, points_n = int(difficulty), int(count), float(points)
+        except ValueError as e:
+            raise ValidationError("rules", f"第 {number} 行：难度、题数须为整数，分值须为数字") from e
+        if difficulty_n not in (0, 1, 2, 3) or count_n < 1 or points_n <= 0:
+            raise ValidationError("rules", f"第 {number} 行：难度须为 0–3，题数和分值须大于 0")
+        rules.append([law, qtype, difficulty_n or None, count_n, points_n])
+    return rules
+
+
+def set_rules(actor, exam_id: int, rules: list[list], *, now: datetime) -> ExamPaper:
+    """Replace the paper's rules; once anyone has started, a new paper version takes them and running
+    attempts keep the version they were shown (F15)."""
+    begin_write()
+    exam = _get(exam_id)
+    total = sum(count * points for _l, _t, _d, count, points in rules)
+    if rules and abs(total - exam.total_points) > 0.001:
+        raise ValidationError("rules", f"各规则合计 {total:g} 分，与满分 {exam.total_points:g} 分不符")
+    paper = exam.current_paper
+    if _has_attempts(exam.id):
+        paper = ExamPaper(exam_id=exam.id, version=paper.version + 1, mode="rules", rules=rules, created_at=now,
+                          created_by=getattr(actor, "username", ""))
+        db.session.add(paper)
+        db.session.flush()
+        exam.current_paper_id = paper.id
+    else:
+        paper.rules, paper.mode = rules, "rules"
+    if exam.status == "published":
+        shortfalls = check_rules([Rule(*r) for r in rules], rule_pool([Rule(*r) for r in rules]))
+        if shortfalls:
+            s = shortfalls[0]
+            raise ValidationError("rules", f"第 {s.rule_index} 条规则需要 {s.rule.count} 道，只有 {s.available} 道")
+    audit.record("exam.paper", actor=actor, now=now, object_type="exam", object_id=exam.id,
+                 data={"version": paper.version, "rules": rules})
+    commit()
+    return paper
+
+
+def set_audience(actor, exam_id: int, entries: list[tuple[str, str]], *, now: datetime) -> None:
+    begin_write()
+    exam = _get(exam_id)
+    for kind, value in entries:
+        if kind not in AUDIENCE_KINDS:
+            raise ValidationError("audience", f"未知的范围类型 {kind}")
+        if kind in ("unit", "unit_tree") and not db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == value)):
+            raise ValidationError("audience", f"单位编码 {value} 不存在")
+        if kind == "user" and not db.session.scalar(select(User.id).where(User.username == value)):
+            raise ValidationError("audience", f"工号 {value} 不存在")
+        if kind == "flag" and value not in FLAGS:
+            raise ValidationError("audience", f"未知的岗位标记 {value}")
+    db.session.execute(ExamAudience.__table__.delete().where(ExamAudience.exam_id == exam.id))
+    db.session.add_all(ExamAudience(exam_id=exam.id, kind=k, value=v) for k, v in sorted(set(entries)))
+    audit.record("exam.audience", actor=actor, now=now, object_type="exam", object_id=exam.id,
+                 data={"entries": sorted(set(entries))})
+    commit()
+
+
+def audience(exam_id: int) -> list[tuple[str, str]]:
+    return [(a.kind, a.value) for a in db.session.scalars(select(ExamAudience).where(ExamAudience.exam_id == exam_id)
+                                                          .order_by(ExamAudience.kind, ExamAudience.value))]
+
+
+def sample_paper(exam_id: int, *, seed: int = 0) -> list:
+    """A paper as one person might draw it, for the admin's preview."""
+    from ..domain.paper import draw
+    from ..models import Question
+    exam = _get(exam_id)
+    rules = [Rule(*r) for r in exam.current_paper.rules]
+    pool = rule_pool(rules)
+    if check_rules(rules, pool):
+        return []
+    chosen = draw(rules, pool, random.Random(seed))
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_([q for q, _ in chosen])))}
+    return [(questions[q], points) for q, points in chosen]
+
+
+@dataclass
+class MonitorRow:
+    attempt: Attempt
+    user: User
+    answered: int
+    switches: int
+
+
+def monitor(exam_id: int) -> list[MonitorRow]:
+    """Who is in the exam now: progress, deadline, tab switches (two aggregate queries)."""
+    attempts = db.session.execute(select(Attempt, User).join(User, User.id == Attempt.user_id)
+                                  .where(Attempt.exam_id == exam_id, Attempt.status == "running")
+                                  .order_by(Attempt.deadline)).all()
+    ids = [a.id for a, _u in attempts]
+    answered = dict(db.session.execute(select(Answer.attempt_id, func.count()).where(Answer.attempt_id.in_(ids))
+                                       .group_by(Answer.attempt_id)).all()) if ids else {}
+    switches = dict(db.session.execute(select(IntegrityEvent.attempt_id, func.count())
+                                       .where(IntegrityEvent.attempt_id.in_(ids), IntegrityEvent.kind == "hidden")
+                                       .group_by(IntegrityEvent.attempt_id)).all()) if ids else {}
+    return [MonitorRow(a, u, answered.get(a.id, 0), switches.get(a.id, 0)) for a, u in attempts]

@@ -1,0 +1,150 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ...clock import utcnow
+from ...errors import DomainError, ValidationError
+from ...extensions import db
+from ...models import Attempt, Exam
+from ...security import roles
+from ...services import exam_admin, exams
+from . import bp
+from .exam_forms import AudienceForm, ExamForm, RulesForm, to_local, to_utc
+from .forms import ConfirmForm
+
+EXAM_READ = ("admin", "auditor")
+EXAM_WRITE = ("admin",)
+
+
+@bp.get("/exams")
+@roles(read=EXAM_READ)
+def exams_admin():
+    rows = db.session.execute(select(Exam).order_by(Exam.opens_at.desc())).scalars().all()
+    counts = dict(db.session.execute(select(Attempt.exam_id, func.count(Attempt.user_id.distinct()))
+                                     .group_by(Attempt.exam_id)).all())
+    return render_template("admin/exams.html", rows=rows, counts=counts, can_write=current_user.has_role(*EXAM_WRITE))
+
+
+def _input(form: ExamForm) -> exam_admin.ExamInput:
+    return exam_admin.ExamInput(
+        title=form.title.data.strip(), kind=form.kind.data, year=form.year.data, opens_at=to_utc(form.opens_at.data),
+        closes_at=to_utc(form.closes_at.data), duration_minutes=form.duration_minutes.data,
+        pass_mark=form.pass_mark.data, total_points=form.total_points.data,
+        attempts_allowed=form.attempts_allowed.data, counting=form.counting.data,
+        makeup_opens_at=to_utc(form.makeup_opens_at.data), makeup_closes_at=to_utc(form.makeup_closes_at.data),
+        results_visibility=form.results_visibility.data, answers_visibility=form.answers_visibility.data,
+        shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
+        navigation=form.navigation.data, one_per_page=form.one_per_page.data, partial_credit=form.partial_credit.data)
+
+
+def _field_error(form, e: ValidationError) -> None:
+    target = getattr(form, e.field, None)
+    if target is not None:
+        target.errors = list(target.errors) + [e.message]
+    else:
+        flash(e.message, "danger")
+
+
+@bp.route("/exams/new", methods=["GET", "POST"])
+@roles(read=EXAM_WRITE, write=EXAM_WRITE)
+def exam_new():
+    form = ExamForm()
+    if request.method == "GET":
+        form.year.data = to_local(utcnow()).year
+    if form.validate_on_submit():
+        try:
+            exam = exam_admin.save_exam(current_user, None, _input(form), now=utcnow())
+        except ValidationError as e:
+            _field_error(form, e)
+        except DomainError as e:
+            flash(e.message, "danger")
+        else:
+            flash(_("已创建考试，请设置参考人员和抽题规则后发布"), "success")
+            return redirect(url_for("admin.exam_edit", exam_id=exam.id))
+    return render_template("admin/exam_form.html", form=form, exam=None), 400 if form.errors else 200
+
+
+@bp.route("/exams/<int:exam_id>", methods=["GET", "POST"])
+@roles(read=EXAM_READ, write=EXAM_WRITE)
+def exam_edit(exam_id: int):
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        return render_template("errors/error.html", status=404, title=_("页面不存在"), message=""), 404
+    form = ExamForm(obj=exam)
+    if request.method == "GET":
+        for name in ("opens_at", "closes_at", "makeup_opens_at", "makeup_closes_at"):
+            getattr(form, name).data = to_local(getattr(exam, name))
+    elif form.validate_on_submit():
+        try:
+            exam_admin.save_exam(current_user, exam.id, _input(form), now=utcnow())
+        except ValidationError as e:
+            _field_error(form, e)
+        except DomainError as e:
+            flash(e.message, "danger")
+        else:
+            flash(_("已保存"), "success")
+            return redirect(url_for("admin.exam_edit", exam_id=exam.id))
+    rules = RulesForm(prefix="r")
+    rules.rules.data = rules.rules.data or "\n".join(
+        f"{law}, {t}, {d or 0}, {c}, {p:g}" for law, t, d, c, p in (exam.current_paper.rules or []))
+    audience = AudienceForm(prefix="a")
+    audience.audience.data = audience.audience.data or "\n".join(f"{k}:{v}" for k, v in exam_admin.audience(exam.id))
+    return render_template("admin/exam_form.html", form=form, exam=exam, rules=rules, audience=audience,
+                           confirm=ConfirmForm(), sample=exam_admin.sample_paper(exam.id),
+                           can_write=current_user.has_role(*EXAM_WRITE)), 400 if form.errors else 200
+
+
+@bp.post("/exams/<int:exam_id>/rules")
+@roles(read=EXAM_WRITE, write=EXAM_WRITE)
+def exam_rules_save(exam_id: int):
+    form = RulesForm(prefix="r")
+    if form.validate_on_submit():
+        try:
+            paper = exam_admin.set_rules(current_user, exam_id, exam_admin.parse_rules(form.rules.data), now=utcnow())
+        except DomainError as e:
+            flash(e.message, "danger")
+        else:
+            flash(_("已保存抽题规则（试卷第 %(v)d 版）", v=paper.version), "success")
+    return redirect(url_for("admin.exam_edit", exam_id=exam_id))
+
+
+@bp.post("/exams/<int:exam_id>/audience")
+@roles(read=EXAM_WRITE, write=EXAM_WRITE)
+def exam_audience_save(exam_id: int):
+    form = AudienceForm(prefix="a")
+    if form.validate_on_submit():
+        entries = []
+        for line in (form.audience.data or "").splitlines():
+            if line.strip():
+                kind, _sep, value = line.strip().partition(":")
+                entries.append((kind.strip(), value.strip()))
+        try:
+            exam_admin.set_audience(current_user, exam_id, entries, now=utcnow())
+        except DomainError as e:
+            flash(e.message, "danger")
+        else:
+            flash(_("已保存参考人员范围"), "success")
+    return redirect(url_for("admin.exam_edit", exam_id=exam_id))
+
+
+@bp.post("/exams/<int:exam_id>/publish")
+@roles(read=EXAM_WRITE, write=EXAM_WRITE)
+def exam_publish(exam_id: int):
+    if ConfirmForm().validate_on_submit():
+        try:
+            exams.publish(current_user, exam_id, now=utcnow())
+        except DomainError as e:
+            flash(e.message, "danger")
+        else:
+            flash(_("考试已发布"), "success")
+    return redirect(url_for("admin.exam_edit", exam_id=exam_id))
+
+
+@bp.get("/exams/<int:exam_id>/monitor")
+@roles(read=EXAM_READ)
+def exam_monitor(exam_id: int):
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        return render_template("errors/error.html", status=404, title=_("页面不存在"), message=""), 404
+    return render_template("admin/exam_monitor.html", exam=exam, rows=exam_admin.monitor(exam.id), now=utcnow())

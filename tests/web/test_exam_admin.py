@@ -1,0 +1,99 @@
+"""Admins define, schedule and publish exams; a paper change after people have started is a new version."""
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from examapp.clock import utcnow
+from examapp.extensions import db
+from examapp.models import Attempt, Exam
+from examapp.services import exam_admin, exams
+from examapp.web.admin.exam_forms import to_local
+
+FMT = "%Y-%m-%dT%H:%M"
+
+
+def form(**extra):
+    now = to_local(utcnow())
+    data = {"title": "2026 年度普法考试", "kind": "annual", "year": now.year,
+            "opens_at": (now - timedelta(hours=1)).strftime(FMT), "closes_at": (now + timedelta(days=3)).strftime(FMT),
+            "duration_minutes": 30, "total_points": 100, "pass_mark": 60, "attempts_allowed": 2, "counting": "best",
+            "results_visibility": "immediately", "answers_visibility": "after_close", "navigation": "free",
+            "shuffle_questions": "y", "shuffle_options": "y", "one_per_page": "y"}
+    data.update(extra)
+    return data
+
+
+def test_create_set_audience_and_rules_then_publish(login_as, world, small_law):
+    c = login_as("admin")
+    r = c.post("/admin/exams/new", data=form(closes_at="2000-01-01T00:00"))
+    assert r.status_code == 400 and "结束时间须晚于开始时间" in r.get_data(as_text=True)
+    r = c.post("/admin/exams/new", data=form())
+    assert r.status_code == 302
+    exam = db.session.scalar(select(Exam))
+    c.post(f"/admin/exams/{exam.id}/audience", data={"a-audience": "unit_tree:A\nrole:nonsense"})
+    assert exam_admin.audience(exam.id) == [("role", "nonsense"), ("unit_tree", "A")]   # roles are free text
+    page = c.post(f"/admin/exams/{exam.id}/audience", data={"a-audience": "unit:NOPE"}, follow_redirects=True)
+    assert "单位编码 NOPE 不存在" in page.get_data(as_text=True)
+    page = c.post(f"/admin/exams/{exam.id}/rules", data={"r-rules": "test_law, single, 0, 1, 60\ntest_law, judge, 0, 1, 30"},
+                  follow_redirects=True)
+    assert "合计 90 分，与满分 100 分不符" in page.get_data(as_text=True)
+    c.post(f"/admin/exams/{exam.id}/rules", data={"r-rules": "test_law, single, 0, 2, 50"})
+    page = c.post(f"/admin/exams/{exam.id}/publish", follow_redirects=True).get_data(as_text=True)
+    assert "第 1 条抽题规则" in page and "只有 1 道" in page
+    c.post(f"/admin/exams/{exam.id}/rules", data={"r-rules": "test_law, single, 0, 1, 50\ntest_law, judge, 0, 1, 50"})
+    page = c.post(f"/admin/exams/{exam.id}/publish", follow_redirects=True).get_data(as_text=True)
+    assert "考试已发布" in page and "样卷预览" in page and "tst-0001" in page
+    assert [r.exam.id for r in exams.exams_for(world.employee, now=utcnow())] == [exam.id]
+
+
+def published(world, small_law):
+    now = utcnow()
+    exam = exam_admin.save_exam(world.admin, None, exam_admin.ExamInput(
+        title="测验", kind="mock", year=now.year, opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=1), duration_minutes=30), now=now)
+    exam_admin.set_audience(world.admin, exam.id, [("unit_tree", "A")], now=now)
+    exam_admin.set_rules(world.admin, exam.id, [["test_law", "single", None, 1, 50], ["test_law", "judge", None, 1, 50]],
+                         now=now)
+    exams.publish(world.admin, exam.id, now=now)
+    return db.session.get(Exam, exam.id)
+
+
+def test_paper_changes_after_a_start_make_a_new_version(world, small_law):
+    exam = published(world, small_law)
+    attempt, _ = exams.start_attempt(world.employee, exam.id, now=utcnow(), rng=random.Random(1))
+    first_paper = attempt.paper_id
+    paper = exam_admin.set_rules(world.admin, exam.id, [["test_law", "fill", None, 1, 50],
+                                                        ["test_law", "judge", None, 1, 50]], now=utcnow())
+    assert paper.version == 2 and paper.id != first_paper                         # F15
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).paper_id == first_paper           # the running attempt keeps its own
+    other, _ = exams.start_attempt(world.victim, exam.id, now=utcnow(), rng=random.Random(1))
+    assert other.paper_id == paper.id
+
+
+def test_after_a_start_only_the_window_may_grow(world, small_law):
+    exam = published(world, small_law)
+    exams.start_attempt(world.employee, exam.id, now=utcnow())
+    data = exam_admin.ExamInput(title=exam.title, kind=exam.kind, year=exam.year, opens_at=exam.opens_at,
+                                closes_at=exam.closes_at + timedelta(days=2), duration_minutes=exam.duration_minutes)
+    exam_admin.save_exam(world.admin, exam.id, data, now=utcnow())
+    import pytest
+
+    from examapp.errors import Conflict
+    with pytest.raises(Conflict, match="只能延长"):
+        exam_admin.save_exam(world.admin, exam.id, exam_admin.ExamInput(
+            title=exam.title, kind=exam.kind, year=exam.year, opens_at=exam.opens_at,
+            closes_at=data.closes_at, duration_minutes=5), now=utcnow())
+    with pytest.raises(Conflict, match="只能延后"):
+        exam_admin.save_exam(world.admin, exam.id, exam_admin.ExamInput(
+            title=exam.title, kind=exam.kind, year=exam.year, opens_at=exam.opens_at,
+            closes_at=exam.opens_at + timedelta(hours=2), duration_minutes=exam.duration_minutes), now=utcnow())
+
+
+def test_monitor_shows_who_is_in(login_as, world, small_law):
+    exam = published(world, small_law)
+    attempt, _ = exams.start_attempt(world.employee, exam.id, now=utcnow())
+    exams.record_integrity(world.employee, attempt.id, "hidden", now=utcnow(), ip="10.0.0.9")
+    html = login_as("auditor").get(f"/admin/exams/{exam.id}/monitor").get_data(as_text=True)
+    assert "张三" in html and "0 / 2" in html and ">1</td>" in html
