@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 
 from ..domain import exam_rules
 from ..domain.exam_rules import Band, History, Override, Policy, Window
@@ -51,22 +51,28 @@ def override_of(exam: Exam, user_id: int) -> Override:
                     extra_attempts=row.extra_attempts)
 
 
-def in_audience(exam: Exam, user: User) -> bool:
-    entries = db.session.scalars(select(ExamAudience).where(ExamAudience.exam_id == exam.id)).all()
-    unit_path = user.unit.path
-    for entry in entries:
-        if entry.kind == "user" and entry.value == user.username:
-            return True
-        if entry.kind == "role" and user.has_role(entry.value):
-            return True
-        if entry.kind == "flag" and getattr(user, entry.value, False) is True:
-            return True
-        if entry.kind in ("unit", "unit_tree"):
+def audience_query(exam: Exam):
+    """Active people the exam is for, as one query: units (or their subtrees), roles, post flags, names."""
+    from ..models import UserRole
+    conditions = []
+    for entry in db.session.scalars(select(ExamAudience).where(ExamAudience.exam_id == exam.id)):
+        if entry.kind == "user":
+            conditions.append(User.username == entry.value)
+        elif entry.kind == "role":
+            conditions.append(User.roles.any(UserRole.role == entry.value))
+        elif entry.kind == "flag" and entry.value in ("is_enforcement", "is_supervision", "is_leader", "on_post"):
+            conditions.append(getattr(User, entry.value).is_(True))
+        elif entry.kind in ("unit", "unit_tree"):
             unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == entry.value)).scalar_one_or_none()
-            if unit is not None and (user.unit_id == unit.id or
-                                     (entry.kind == "unit_tree" and unit_path.startswith(unit.path))):
-                return True
-    return False
+            if unit is not None:
+                conditions.append(OrgUnit.path.like(unit.path + "%") if entry.kind == "unit_tree"
+                                  else User.unit_id == unit.id)
+    stmt = select(User).join(OrgUnit, OrgUnit.id == User.unit_id).where(User.active.is_(True))
+    return stmt.where(or_(*conditions)) if conditions else stmt.where(false())
+
+
+def in_audience(exam: Exam, user: User) -> bool:
+    return db.session.scalar(audience_query(exam).where(User.id == user.id).with_only_columns(User.id)) is not None
 
 
 # -- papers -----------------------------------------------------------------------------------------

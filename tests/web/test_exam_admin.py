@@ -97,3 +97,20 @@ def test_monitor_shows_who_is_in(login_as, world, small_law):
     exams.record_integrity(world.employee, attempt.id, "hidden", now=utcnow(), ip="10.0.0.9")
     html = login_as("auditor").get(f"/admin/exams/{exam.id}/monitor").get_data(as_text=True)
     assert "张三" in html and "0 / 2" in html and ">1</td>" in html
+
+
+def test_results_audience_against_takers(login_as, world, small_law):
+    import io
+
+    from openpyxl import load_workbook
+    exam = published(world, small_law)
+    attempt, _ = exams.start_attempt(world.employee, exam.id, now=utcnow())
+    exams.submit(world.employee, attempt.id, now=utcnow())
+    c = login_as("admin")
+    html = c.get(f"/admin/exams/{exam.id}/results").get_data(as_text=True)
+    assert "未参加（3 人）" in html and "甲管理员" in html and "李四" in html   # unit A's subtree, by name
+    assert "<svg" in html and "不合格" in html
+    xlsx = load_workbook(io.BytesIO(c.get(f"/admin/exams/{exam.id}/results?format=xlsx").data))
+    rows = list(xlsx["成绩"].values)
+    assert rows[0][:3] == ("工号", "姓名", "单位") and len(rows) == 5
+    assert list(xlsx["汇总"].values)[-1] == ("合计", 4, 1, 0)

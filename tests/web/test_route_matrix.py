@@ -48,6 +48,7 @@ EXPECTED = {
     "admin.exam_audience_save": {"POST": {"admin"}},
     "admin.exam_publish": {"POST": {"admin"}},
     "admin.exam_monitor": {"GET": {"admin", "auditor"}},
+    "admin.exam_results": {"GET": {"admin", "auditor"}},
     "api.integrity_event": {"POST": LEARNERS},
     "exams.mine": {"GET": LEARNERS},
     "exams.detail": {"GET": LEARNERS},

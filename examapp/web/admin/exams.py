@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -148,3 +148,20 @@ def exam_monitor(exam_id: int):
     if exam is None:
         return render_template("errors/error.html", status=404, title=_("页面不存在"), message=""), 404
     return render_template("admin/exam_monitor.html", exam=exam, rows=exam_admin.monitor(exam.id), now=utcnow())
+
+
+@bp.get("/exams/<int:exam_id>/results")
+@roles(read=EXAM_READ)
+def exam_results(exam_id: int):
+    from ...services import exam_results as results_service
+
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        return render_template("errors/error.html", status=404, title=_("页面不存在"), message=""), 404
+    r = results_service.results(exam)
+    if request.args.get("format") == "xlsx":
+        return Response(results_service.export_xlsx(r),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename=exam-{exam.id}-results.xlsx"})
+    chart = [{"label": label, "count": n} for label, n in r.bands]
+    return render_template("admin/exam_results.html", exam=exam, r=r, chart=chart)
