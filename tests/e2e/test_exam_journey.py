@@ -65,6 +65,7 @@ def test_take_an_exam_through_an_offline_spell(app, live_server, page, exam_now)
     shot(page, "exam-offline", full_page=False)
     page.context.set_offline(False)
     page.wait_for_selector("#offline-banner.d-none", state="attached", timeout=15000)
+    expect(page.locator("#exam")).to_have_attribute("data-pending", "0", timeout=15000)   # every kept answer sent
     expect(page.locator("#save-state")).to_have_text("已保存", timeout=15000)
 
     attempt_id = int(page.locator("#exam").get_attribute("data-attempt"))

@@ -81,6 +81,7 @@
     }).then(function (r) {
       return r.json().then(function (data) {
         if (pending[qid] === body) { delete pending[qid]; }
+        root.dataset.pending = String(Object.keys(pending).length);
         if (data.deadline && data.server_time) { resync(data.deadline, data.server_time); }
         if (r.ok) { state.textContent = msg.saved; }
         else if (r.status === 409) { state.textContent = data.error || msg.stale; }
@@ -96,6 +97,7 @@
   }
   function setOnline(on) {
     banner.classList.toggle("d-none", on);
+    root.dataset.pending = String(Object.keys(pending).length);   // how many answers wait to be sent
     try { window.localStorage.setItem("exam-" + attempt, JSON.stringify(pending)); } catch (e) { /* private mode */ }
   }
   function queue(section) {
@@ -103,6 +105,7 @@
     section.dataset.seq = String(seq);
     pending[section.dataset.qid] = {response: responseOf(section), seq: seq,
                                     flagged: section.dataset.flagged === "1"};
+    root.dataset.pending = String(Object.keys(pending).length);
     paintNav();
     send(section.dataset.qid);
   }
