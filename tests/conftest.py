@@ -206,3 +206,27 @@ def small_law(app):
     result = bank.import_bank_file("tester", "test_law.yaml", SMALL_BANK.encode(), now=NOW)
     assert result.ok, result.errors
     return db.session.scalar(select(Law).where(Law.code == "test_law"))
+
+
+def make_exam(rules: list, *, audience=(("unit_tree", "A"),), opens_at=None, closes_at=None, duration=30, publisher=None,
+              **settings):
+    """A published exam drawing `rules` ([law, type, difficulty, count, points], …) for `audience`."""
+    from datetime import timedelta
+
+    from examapp.models import Exam, ExamAudience, ExamPaper
+    from examapp.services import exams
+    from examapp.services.actors import SystemActor
+    opens_at = opens_at or NOW
+    exam = Exam(title=settings.pop("title", "年度普法考试"), kind=settings.pop("kind", "annual"), year=opens_at.year,
+                opens_at=opens_at, closes_at=closes_at or opens_at + timedelta(days=7), duration_minutes=duration,
+                **settings)
+    db.session.add(exam)
+    db.session.flush()
+    paper = ExamPaper(exam_id=exam.id, version=1, mode="rules", rules=[list(r) for r in rules])
+    db.session.add(paper)
+    db.session.flush()
+    exam.current_paper_id = paper.id
+    db.session.add_all(ExamAudience(exam_id=exam.id, kind=k, value=v) for k, v in audience)
+    db.session.commit()
+    exams.publish(publisher or SystemActor(), exam.id, now=opens_at)
+    return db.session.get(Exam, exam.id)

@@ -31,8 +31,7 @@ from .bank_xlsx import (
     split_tags,
     tags_problem,
 )
-from .bank_yaml import BankDoc, ItemError, RawQuestion, check_law, check_questions, derive_id
-from .text import NotText, decode_text
+from .bank_yaml import BankDoc, ItemError, RawQuestion, check_law, check_questions, derive_id, read_text_file
 
 # Moodle's "A. " and "A) ", and the Chinese "A．", "A、", or "A." right before Chinese text
 OPTION_RE = re.compile(r"^([A-Z])\s*(?:[.)](?:[ \t]|(?=[^\x00-\x7f]))|[．、）])\s*(.*)$")
@@ -53,15 +52,8 @@ class _Draft:
 
 
 def _decode(doc: BankDoc, data: bytes) -> list[str] | None:
-    if not data.strip():
-        doc.errors.append(ItemError(doc.filename, "文件", "", "文件为空"))
-        return None
-    try:
-        text = decode_text(data)
-    except NotText as e:
-        doc.errors.append(ItemError(doc.filename, "文件", "", e.reason))
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = read_text_file(doc, data)
+    return None if text is None else text.split("\n")
 
 
 def _read(lines: list[str]) -> list[_Draft]:

@@ -33,8 +33,16 @@ Moodle would misread (-> makes a matching question, a leading %50% an answer wei
 import re
 
 from .bank_xlsx import articles_text, parse_articles, parse_difficulty, split_tags, tags_problem
-from .bank_yaml import ID_RE, BankDoc, ItemError, RawQuestion, check_law, check_questions, derive_id
-from .text import NotText, decode_text
+from .bank_yaml import (
+    ID_RE,
+    BankDoc,
+    ItemError,
+    RawQuestion,
+    check_law,
+    check_questions,
+    derive_id,
+    read_text_file,
+)
 
 SPECIALS = "~=#{}:"
 META_RE = re.compile(r"^//\s*(law|title|articles|difficulty|tags)\s*[:：]\s*(.*)$", re.I)
@@ -177,15 +185,7 @@ def _parse_body(text: str) -> tuple[dict, str]:
 
 
 def _decode(doc: BankDoc, data: bytes) -> str | None:
-    if not data.strip():
-        doc.errors.append(ItemError(doc.filename, "文件", "", "文件为空"))
-        return None
-    try:
-        text = decode_text(data)
-    except NotText as e:
-        doc.errors.append(ItemError(doc.filename, "文件", "", e.reason))
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return read_text_file(doc, data)
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:

@@ -230,3 +230,18 @@ def export_bank(law: str, title: str, questions: list[dict]) -> str:
     body = {"law": law, "title": title, "questions": out}
     return yaml.dump(body, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=4096,
                      default_flow_style=None)
+
+
+def read_text_file(doc: BankDoc, data: bytes) -> str | None:
+    """The text of a text-format bank file with unified line ends, or None with the reason in doc.errors."""
+    from .text import NotText, decode_text
+
+    if not data.strip():
+        doc.errors.append(ItemError(doc.filename, "文件", "", "文件为空"))
+        return None
+    try:
+        text = decode_text(data)
+    except NotText as e:
+        doc.errors.append(ItemError(doc.filename, "文件", "", e.reason))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

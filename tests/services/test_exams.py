@@ -11,25 +11,14 @@ from examapp.errors import Conflict, NotFound
 from examapp.extensions import db
 from examapp.models import Answer, Attempt, AuditEvent, Exam, ExamAudience, ExamPaper, User
 from examapp.services import exams
-from tests.conftest import NOW
+from tests.conftest import NOW, make_exam
 
 
 @pytest.fixture
 def exam(world, small_law):
-    e = Exam(title="2026 年度普法考试", kind="annual", year=2026, status="draft", opens_at=NOW,
-             closes_at=NOW + timedelta(days=7), duration_minutes=30, shuffle_questions=True, shuffle_options=True)
-    db.session.add(e)
-    db.session.flush()
-    paper = ExamPaper(exam_id=e.id, version=1, mode="rules",
-                      rules=[["test_law", "single", None, 1, 40], ["test_law", "multiple", None, 1, 30],
-                             ["test_law", "judge", None, 1, 20], ["test_law", "fill", None, 1, 10]])
-    db.session.add(paper)
-    db.session.flush()
-    e.current_paper_id = paper.id
-    db.session.add(ExamAudience(exam_id=e.id, kind="unit_tree", value="A"))
-    db.session.commit()
-    exams.publish(world.admin, e.id, now=NOW)
-    return db.session.get(Exam, e.id)
+    return make_exam([["test_law", "single", None, 1, 40], ["test_law", "multiple", None, 1, 30],
+                      ["test_law", "judge", None, 1, 20], ["test_law", "fill", None, 1, 10]],
+                     shuffle_questions=True, shuffle_options=True)
 
 
 def start(user, exam, now=NOW, seed=3):

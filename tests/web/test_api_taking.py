@@ -3,30 +3,15 @@ from datetime import timedelta
 
 import pytest
 
-from examapp.extensions import db
-from examapp.models import Exam, ExamAudience, ExamPaper
-from examapp.services import exams
-from tests.conftest import NOW, PASSWORD
+from tests.conftest import PASSWORD, make_exam
 
 
 @pytest.fixture
 def open_exam(world, small_law):
     """An exam open now (by the real clock) for unit A's subtree."""
     from examapp.clock import utcnow
-    now = utcnow()
-    e = Exam(title="年度普法考试", kind="annual", year=now.year, opens_at=now - timedelta(hours=1),
-             closes_at=now + timedelta(days=1), duration_minutes=30)
-    db.session.add(e)
-    db.session.flush()
-    paper = ExamPaper(exam_id=e.id, version=1, mode="rules",
-                      rules=[["test_law", "single", None, 1, 50], ["test_law", "judge", None, 1, 50]])
-    db.session.add(paper)
-    db.session.flush()
-    e.current_paper_id = paper.id
-    db.session.add(ExamAudience(exam_id=e.id, kind="unit_tree", value="A"))
-    db.session.commit()
-    exams.publish(world.admin, e.id, now=NOW)
-    return db.session.get(Exam, e.id)
+    return make_exam([["test_law", "single", None, 1, 50], ["test_law", "judge", None, 1, 50]],
+                     opens_at=utcnow() - timedelta(hours=1), closes_at=utcnow() + timedelta(days=1))
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ...clock import utcnow
-from ...errors import DomainError, ValidationError
+from ...errors import DomainError, NotFound, ValidationError
 from ...extensions import db
 from ...models import Attempt, Exam
 from ...security import roles
@@ -24,6 +24,13 @@ def exams_admin():
     counts = dict(db.session.execute(select(Attempt.exam_id, func.count(Attempt.user_id.distinct()))
                                      .group_by(Attempt.exam_id)).all())
     return render_template("admin/exams.html", rows=rows, counts=counts, can_write=current_user.has_role(*EXAM_WRITE))
+
+
+def _exam_or_404(exam_id: int) -> Exam:
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        raise NotFound(_("考试不存在"))
+    return exam
 
 
 def _input(form: ExamForm) -> exam_admin.ExamInput:
@@ -68,9 +75,7 @@ def exam_new():
 @bp.route("/exams/<int:exam_id>", methods=["GET", "POST"])
 @roles(read=EXAM_READ, write=EXAM_WRITE)
 def exam_edit(exam_id: int):
-    exam = db.session.get(Exam, exam_id)
-    if exam is None:
-        return render_template("errors/error.html", status=404, title=_("页面不存在"), message=""), 404
+    exam = _exam_or_404(exam_id)
     form = ExamForm(obj=exam)
     if request.method == "GET":
         for name in ("opens_at", "closes_at", "makeup_opens_at", "makeup_closes_at"):
@@ -144,9 +149,7 @@ def exam_publish(exam_id: int):
 @bp.get("/exams/<int:exam_id>/monitor")
 @roles(read=EXAM_READ)
 def exam_monitor(exam_id: int):
-    exam = db.session.get(Exam, exam_id)
-    if exam is None:
-        return render_template("errors/error.html", status=404, title=_("页面不存在"), message=""), 404
+    exam = _exam_or_404(exam_id)
     return render_template("admin/exam_monitor.html", exam=exam, rows=exam_admin.monitor(exam.id), now=utcnow())
 
 
@@ -155,9 +158,7 @@ def exam_monitor(exam_id: int):
 def exam_results(exam_id: int):
     from ...services import exam_results as results_service
 
-    exam = db.session.get(Exam, exam_id)
-    if exam is None:
-        return render_template("errors/error.html", status=404, title=_("页面不存在"), message=""), 404
+    exam = _exam_or_404(exam_id)
     r = results_service.results(exam)
     if request.args.get("format") == "xlsx":
         return Response(results_service.export_xlsx(r),
