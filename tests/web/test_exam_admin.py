@@ -114,3 +114,40 @@ def test_results_audience_against_takers(login_as, world, small_law):
     rows = list(xlsx["成绩"].values)
     assert rows[0][:3] == ("工号", "姓名", "单位") and len(rows) == 5
     assert list(xlsx["汇总"].values)[-1] == ("合计", 4, 1, 0)
+
+
+def test_overrides_extend_time_and_attempts(world, small_law):
+    import pytest
+
+    from examapp.errors import ValidationError
+    exam = published(world, small_law)
+    attempt, _ = exams.start_attempt(world.employee, exam.id, now=utcnow())
+    before = attempt.deadline
+    with pytest.raises(ValidationError, match="请填写原因"):
+        exam_admin.set_overrides(world.admin, exam.id, usernames=["employee"], extra_minutes=15, reason=" ", now=utcnow())
+    with pytest.raises(ValidationError, match="工号不存在：ghost"):
+        exam_admin.set_overrides(world.admin, exam.id, usernames=["ghost"], extra_minutes=15, reason="x", now=utcnow())
+    covered = exam_admin.set_overrides(world.admin, exam.id, usernames=["employee"], unit_code="A2", extra_minutes=15,
+                                       extra_attempts=1, reason="视力障碍，延时 15 分钟", now=utcnow())
+    assert covered == 2                                             # employee, and victim in A2
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).deadline == before + timedelta(minutes=15)
+    exams.submit(world.employee, attempt.id, now=utcnow())
+    for _ in range(3):                                              # 3 allowed + 1 extra = 4 in all
+        nxt, _created = exams.start_attempt(world.employee, exam.id, now=utcnow())
+        exams.submit(world.employee, nxt.id, now=utcnow())
+    from examapp.errors import Conflict
+    with pytest.raises(Conflict, match="作答次数已用完"):
+        exams.start_attempt(world.employee, exam.id, now=utcnow())
+
+
+def test_override_form(login_as, world, small_law):
+    exam = published(world, small_law)
+    c = login_as("admin")
+    page = c.post(f"/admin/exams/{exam.id}/overrides", data={"o-usernames": "employee", "o-extra_minutes": "20",
+                                                             "o-extra_attempts": "0", "o-reason": "听障，延时"},
+                  follow_redirects=True).get_data(as_text=True)
+    assert "已为 1 人设置特殊安排" in page and "延时 20 分钟" in page and "听障，延时" in page
+    page = c.post(f"/admin/exams/{exam.id}/overrides", data={"o-usernames": "employee"},
+                  follow_redirects=True).get_data(as_text=True)
+    assert "请填写原因" in page

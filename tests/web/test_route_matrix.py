@@ -49,6 +49,7 @@ EXPECTED = {
     "admin.exam_publish": {"POST": {"admin"}},
     "admin.exam_monitor": {"GET": {"admin", "auditor"}},
     "admin.exam_results": {"GET": {"admin", "auditor"}},
+    "admin.exam_overrides": {"POST": {"admin"}},
     "api.integrity_event": {"POST": LEARNERS},
     "exams.mine": {"GET": LEARNERS},
     "exams.detail": {"GET": LEARNERS},

@@ -54,6 +54,16 @@ class AudienceForm(FlaskForm):
                              validators=[Optional(), Length(max=5000)], render_kw={"rows": 5})
 
 
+class OverrideForm(FlaskForm):
+    usernames = StringField(_l("工号（多个用逗号分隔）"), validators=[Optional(), Length(max=2000)])
+    unit_code = StringField(_l("或整个单位（含下级）的编码"), validators=[Optional(), Length(max=40)])
+    extra_minutes = IntegerField(_l("延长时间（分钟）"), default=0, validators=[Optional(), NumberRange(0, 600)])
+    extra_attempts = IntegerField(_l("增加作答次数"), default=0, validators=[Optional(), NumberRange(0, 10)])
+    opens_at = DateTimeLocalField(_l("单独考试开始"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("单独考试结束"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=400)])
+
+
 def _tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 

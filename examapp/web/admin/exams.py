@@ -10,7 +10,7 @@ from ...models import Attempt, Exam
 from ...security import roles
 from ...services import exam_admin, exams
 from . import bp
-from .exam_forms import AudienceForm, ExamForm, RulesForm, to_local, to_utc
+from .exam_forms import AudienceForm, ExamForm, OverrideForm, RulesForm, to_local, to_utc
 from .forms import ConfirmForm
 
 EXAM_READ = ("admin", "auditor")
@@ -95,7 +95,11 @@ def exam_edit(exam_id: int):
         f"{law}, {t}, {d or 0}, {c}, {p:g}" for law, t, d, c, p in (exam.current_paper.rules or []))
     audience = AudienceForm(prefix="a")
     audience.audience.data = audience.audience.data or "\n".join(f"{k}:{v}" for k, v in exam_admin.audience(exam.id))
+    from ...models import ExamOverride, User
+    overrides = db.session.execute(select(ExamOverride, User).join(User, User.id == ExamOverride.user_id)
+                                   .where(ExamOverride.exam_id == exam.id).order_by(User.username)).all()
     return render_template("admin/exam_form.html", form=form, exam=exam, rules=rules, audience=audience,
+                           override_form=OverrideForm(prefix="o"), overrides=overrides,
                            confirm=ConfirmForm(), sample=exam_admin.sample_paper(exam.id),
                            can_write=current_user.has_role(*EXAM_WRITE)), 400 if form.errors else 200
 
@@ -166,3 +170,25 @@ def exam_results(exam_id: int):
                         headers={"Content-Disposition": f"attachment; filename=exam-{exam.id}-results.xlsx"})
     chart = [{"label": label, "count": n} for label, n in r.bands]
     return render_template("admin/exam_results.html", exam=exam, r=r, chart=chart)
+
+
+@bp.post("/exams/<int:exam_id>/overrides")
+@roles(read=EXAM_WRITE, write=EXAM_WRITE)
+def exam_overrides(exam_id: int):
+    form = OverrideForm(prefix="o")
+    if not form.validate_on_submit():
+        flash(_("请填写原因，并检查延长时间和次数"), "danger")
+        return redirect(url_for("admin.exam_edit", exam_id=exam_id))
+    usernames = [u.strip() for u in (form.usernames.data or "").replace("，", ",").split(",") if u.strip()]
+    try:
+        count = exam_admin.set_overrides(current_user, exam_id, usernames=usernames,
+                                         unit_code=(form.unit_code.data or "").strip(),
+                                         extra_minutes=form.extra_minutes.data or 0,
+                                         extra_attempts=form.extra_attempts.data or 0,
+                                         opens_at=to_utc(form.opens_at.data), closes_at=to_utc(form.closes_at.data),
+                                         reason=form.reason.data, now=utcnow())
+    except DomainError as e:
+        flash(e.message, "danger")
+    else:
+        flash(_("已为 %(n)d 人设置特殊安排", n=count), "success")
+    return redirect(url_for("admin.exam_edit", exam_id=exam_id))
