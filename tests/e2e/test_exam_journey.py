@@ -50,7 +50,7 @@ def test_take_an_exam_through_an_offline_spell(app, live_server, page, exam_now)
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="开始作答").click()
     page.wait_for_selector("#timer")
-    assert page.locator(".exam-q:not(.d-none)").count() == 1     # one question per page
+    expect(page.locator(".exam-q:not(.d-none)")).to_have_count(1)     # one question per page, once the script ran
     for _ in range(3):
         pick_first_choice(page)
         expect(page.locator("#save-state")).to_have_text("已保存")
