@@ -359,3 +359,19 @@ def record_integrity(user: User, attempt_id: int, kind: str, *, now: datetime, i
         db.session.add(IntegrityEvent(attempt_id=attempt.id, kind="ip_change", at=now,
                                       data={"from": attempt.ip, "to": ip}))
     commit()
+
+
+def review(attempt: Attempt) -> list[dict]:
+    """After the answers may be shown: each question as it was shown, the person's answer, the key."""
+    versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(
+        QuestionVersion.id.in_([s["v"] for s in attempt.slots])))}
+    answers = {a.slot: a for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))}
+    out = []
+    for index, slot in enumerate(attempt.slots):
+        v = versions[slot["v"]]
+        shown = shown_question(as_question(v), tuple(slot["o"]))
+        shown.update(explanation=v.explanation, points=slot["p"])
+        answer = answers.get(index)
+        out.append({"q": shown, "response": answer.response if answer else None,
+                    "earned": answer.points if answer and answer.points is not None else 0.0})
+    return out

@@ -151,3 +151,17 @@ def test_override_form(login_as, world, small_law):
     page = c.post(f"/admin/exams/{exam.id}/overrides", data={"o-usernames": "employee"},
                   follow_redirects=True).get_data(as_text=True)
     assert "请填写原因" in page
+
+
+def test_review_after_close_only(login_as, world, small_law):
+    exam = published(world, small_law)
+    attempt, _ = exams.start_attempt(world.employee, exam.id, now=utcnow())
+    exams.submit(world.employee, attempt.id, now=utcnow())
+    c = login_as("employee")
+    page = c.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "考试结束后可在此回顾答卷" in page and "正确答案：" not in page and "答卷回顾" not in page   # S4
+    exam.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = c.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "答卷回顾" in page and "正确答案" in page and "得分 0 / 50" in page
+    assert login_as("unit_admin").get(f"/exams/attempts/{attempt.id}/result").status_code == 404   # S1

@@ -63,6 +63,8 @@ def result(attempt_id: int):
     attempt = exams.get_attempt(current_user, attempt_id)
     exam: Exam = attempt.exam
     policy, now = exams.policy_of(exam), utcnow()
+    show_answers = attempt.status == "submitted" and exam_rules.show_answers(now, policy)
     return render_template("exams/result.html", attempt=attempt, exam=exam,
-                           show_score=exam_rules.show_results(now, policy), band=exam_rules.band_for(attempt.score,
-                                                                                                      policy))
+                           show_score=exam_rules.show_results(now, policy),
+                           band=exam_rules.band_for(attempt.score, policy),
+                           review=exams.review(attempt) if show_answers else None)
