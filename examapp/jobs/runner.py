@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 JOBS = [  # id, function, seconds between runs
     ("auto_submit_overdue", "examapp.jobs.tasks:auto_submit_overdue", 60),
+    ("exam_notebooks", "examapp.jobs.tasks:exam_notebooks", 900),
 ]
 
 

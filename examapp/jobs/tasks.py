@@ -10,3 +10,11 @@ def auto_submit_overdue() -> int:
 
     with APP.app_context():
         return exams.submit_overdue(now=utcnow())
+
+
+def exam_notebooks() -> int:
+    """After an exam closes, its wrong answers join the takers' wrong-answer notebooks (once per exam)."""
+    from ..services import exams
+
+    with APP.app_context():
+        return exams.sync_notebooks(now=utcnow())

@@ -47,6 +47,8 @@ class Exam(db.Model):
         ForeignKey("exam_paper.id", use_alter=True, name="fk_exam_current_paper_id_exam_paper"))
     created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = stamp()
+    # when the wrong answers of this exam went into the takers' notebooks (once, after it closed)
+    notebook_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     current_paper: Mapped["ExamPaper | None"] = relationship(foreign_keys=[current_paper_id], post_update=True)
 

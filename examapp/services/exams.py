@@ -375,3 +375,43 @@ def review(attempt: Attempt) -> list[dict]:
         out.append({"q": shown, "response": answer.response if answer else None,
                     "earned": answer.points if answer and answer.points is not None else 0.0})
     return out
+
+
+def sync_notebooks(*, now: datetime) -> int:
+    """After an exam has closed (make-up included), its wrong answers join the takers' wrong-answer
+    notebooks, once per exam. Returns how many answers were added."""
+    from ..domain.notebook import NotebookState, after_answer
+    from ..models import NotebookEntry
+    from .practice import local_day
+
+    added = 0
+    for exam in db.session.scalars(select(Exam).where(Exam.status == "published", Exam.notebook_synced_at.is_(None))):
+        last_close = max(d for d in (exam.closes_at, exam.makeup_closes_at) if d is not None)
+        if last_close > now:
+            continue
+        begin_write()
+        exam = db.session.get(Exam, exam.id)
+        if exam.notebook_synced_at is not None:
+            db.session.rollback()
+            continue
+        wrong = db.session.execute(
+            select(Attempt.user_id, QuestionVersion.question_id)
+            .join(Answer, Answer.attempt_id == Attempt.id)
+            .join(QuestionVersion, QuestionVersion.id == Answer.question_version_id)
+            .where(Attempt.exam_id == exam.id, Attempt.status == "submitted", Answer.correct.is_(False))).all()
+        day = local_day(now)
+        for user_id, question_id in wrong:
+            entry = db.session.get(NotebookEntry, (user_id, question_id))
+            if entry is None:
+                entry = NotebookEntry(user_id=user_id, question_id=question_id, in_notebook=False, favourite=False,
+                                      wrong_count=0, streak=0, updated_at=now)
+                db.session.add(entry)
+            state = after_answer(NotebookState(entry.in_notebook, entry.wrong_count, entry.streak, entry.streak_day),
+                                 correct=False, day=day)
+            entry.in_notebook, entry.wrong_count, entry.streak, entry.streak_day = (
+                state.in_notebook, state.wrong_count, state.streak, state.streak_day)
+            entry.last_wrong_at, entry.updated_at = now, now
+            added += 1
+        exam.notebook_synced_at = now
+        commit()
+    return added

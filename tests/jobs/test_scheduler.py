@@ -54,7 +54,7 @@ def test_the_scheduler_registers_its_jobs(app):
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"auto_submit_overdue"}
+        assert set(jobs) == {"auto_submit_overdue", "exam_notebooks"}
         assert jobs["auto_submit_overdue"].coalesce and jobs["auto_submit_overdue"].max_instances == 1
     finally:
         scheduler.shutdown(wait=False)
@@ -64,3 +64,4 @@ def test_the_overdue_job_runs_in_its_own_context(app):
     tasks.APP = app
     assert tasks.auto_submit_overdue() == 0
     assert tasks.auto_submit_overdue() == 0
+    assert tasks.exam_notebooks() == 0

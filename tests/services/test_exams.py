@@ -168,3 +168,21 @@ def test_attempts_run_out(world, exam):
         exams.submit(world.employee, attempt.id, now=NOW + timedelta(hours=n, minutes=1))
     with pytest.raises(Conflict, match="作答次数已用完"):
         start(world.employee, exam, now=NOW + timedelta(hours=5))
+
+
+def test_wrong_exam_answers_join_the_notebook_after_close(world, exam):
+    from examapp.models import NotebookEntry
+    from examapp.services import practice
+    attempt = start(world.employee, exam)
+    keys = key_answers(attempt)
+    for n, (qid, response) in enumerate(keys.items(), start=1):
+        wrong = {"single": "Z", "multiple": "Z", "judge": None, "fill": ["错"]}
+        from examapp.models import Question
+        kind = db.session.get(Question, qid).current.type
+        exams.save_answer(world.employee, attempt.id, qid, response if kind == "judge" else wrong[kind], n, now=NOW)
+    exams.submit(world.employee, attempt.id, now=NOW + timedelta(minutes=5))
+    assert exams.sync_notebooks(now=NOW + timedelta(days=1)) == 0          # still open: nothing yet
+    assert exams.sync_notebooks(now=exam.closes_at + timedelta(minutes=1)) == 3
+    assert exams.sync_notebooks(now=exam.closes_at + timedelta(hours=1)) == 0   # once per exam
+    assert practice.notebook_count(world.employee) == 3
+    assert db.session.query(NotebookEntry).count() == 3
