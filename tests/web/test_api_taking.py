@@ -80,3 +80,15 @@ def test_other_people_get_404(app, world, open_exam):
 def test_anonymous_gets_401_json(app, world):
     r = app.test_client().get("/api/v1/exams")
     assert r.status_code == 401 and r.is_json
+
+
+def test_openapi_describes_every_api_route(app, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    described = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi":
+            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            routes |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == described

@@ -41,6 +41,7 @@ EXPECTED = {
     "admin.question_status": {"POST": {"admin"}},
     "admin.law_coverage": {"GET": {"admin", "auditor"}},
     "api.login": {"POST": PUBLIC},
+    "api.openapi": {"GET": PUBLIC},
     "admin.exams_admin": {"GET": {"admin", "auditor"}},
     "admin.exam_new": {"GET": {"admin"}, "POST": {"admin"}},
     "admin.exam_edit": {"GET": {"admin", "auditor"}, "POST": {"admin"}},

@@ -30,6 +30,13 @@ def _iso(value) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
+@bp.get("/openapi.json")
+@public
+def openapi():
+    from .openapi import SPEC
+    return jsonify(SPEC)
+
+
 @bp.post("/auth/login")
 @public
 @csrf.exempt   # there is no token before the first login; every later write sends X-CSRFToken
