@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import false, func, or_, select
 
 from ..domain import exam_rules
+from ..domain.audit_chain import canonical_json
 from ..domain.exam_rules import Band, History, Override, Policy, Window
 from ..domain.paper import Rule, check_rules, draw, freeze, score, shown_question
 from ..errors import Conflict, NotFound, ValidationError
@@ -250,11 +251,16 @@ def _slot_for(attempt: Attempt, question_id: int) -> tuple[int, dict, QuestionVe
     raise NotFound("本试卷没有这道题")
 
 
+MAX_RESPONSE = 20_000   # characters of JSON: the longest free answer plus room
+
+
 def save_answer(user: User, attempt_id: int, question_id: int, response, seq: int, *, now: datetime,
                 flagged: bool | None = None) -> int:
     """Store an answer unless the attempt is closed, the deadline has passed, or `seq` is stale (F5–F7)."""
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
         raise ValidationError("seq", "seq 须为正整数")
+    if len(canonical_json(response)) > MAX_RESPONSE:
+        raise ValidationError("response", "答案过长")
     begin_write()
     attempt = db.session.execute(select(Attempt).where(Attempt.id == attempt_id).with_for_update()).scalar_one_or_none()
     if attempt is None or attempt.user_id != user.id:

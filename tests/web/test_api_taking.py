@@ -51,8 +51,12 @@ def test_the_whole_flow(api, world, open_exam):
     saved = api.put(url, json={"response": True, "seq": 2}, headers=headers)
     assert saved.status_code == 200 and saved.get_json()["saved"] and saved.get_json()["deadline"]
     stale = api.put(url, json={"response": False, "seq": 1}, headers=headers)
+    assert api.put(url, json={"response": True, "seq": 4}, headers=headers).status_code == 200
     assert stale.status_code == 409                                                     # F5
     assert api.put(url, json={"response": True, "seq": "x"}, headers=headers).status_code == 400
+    assert api.put(url, json={"response": True, "seq": 10**12}, headers=headers).status_code == 400
+    assert api.put(url, json={"response": "长" * 30_000, "seq": 3}, headers=headers).status_code == 400
+    assert api.put(url, json={"response": {"a": [1, {"b": None}]}, "seq": 5}, headers=headers).status_code == 200
     assert api.put(url, data="{", headers={**headers, "Content-Type": "application/json"}).status_code == 400
     done = api.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).get_json()
     assert done == {"status": "submitted", "score": 50.0, "passed": False}
