@@ -56,10 +56,20 @@ class ExamResults:
         return [p for p in self.people if p.status == "not_started"]
 
 
+def unit_labels(unit_ids: set[int]) -> dict[int, str]:
+    """Names that tell units apart: a 综合股 under two district bureaus reads as 'district · 综合股'."""
+    units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))}
+    parents = {u.id: u for u in db.session.scalars(select(OrgUnit).where(
+        OrgUnit.id.in_({u.parent_id for u in units.values() if u.parent_id})))}
+    return {uid: (f"{parents[u.parent_id].name} · {u.name}" if u.depth >= 2 and u.parent_id in parents else u.name)
+            for uid, u in units.items()}
+
+
 def results(exam: Exam) -> ExamResults:
     policy = policy_of(exam)
-    people = db.session.execute(audience_query(exam).add_columns(OrgUnit.name)
+    people = db.session.execute(audience_query(exam).add_columns(OrgUnit.id)
                                 .order_by(OrgUnit.path, User.username)).all()
+    labels = unit_labels({unit_id for _u, unit_id in people})
     scores: dict[int, list[float]] = defaultdict(list)
     running: set[int] = set()
     started: Counter = Counter()
@@ -72,7 +82,8 @@ def results(exam: Exam) -> ExamResults:
         else:
             running.add(user_id)
     rows, units = [], {}
-    for user, unit_name in people:
+    for user, unit_id in people:
+        unit_name = labels[unit_id]
         counted = exam_rules.counted_score(scores.get(user.id, []), policy)
         status = "submitted" if user.id in scores else ("running" if user.id in running else "not_started")
         result = PersonResult(user, unit_name, started[user.id], status, counted,

@@ -68,7 +68,9 @@ def audience_query(exam: Exam):
             if unit is not None:
                 conditions.append(OrgUnit.path.like(unit.path + "%") if entry.kind == "unit_tree"
                                   else User.unit_id == unit.id)
-    stmt = select(User).join(OrgUnit, OrgUnit.id == User.unit_id).where(User.active.is_(True))
+    # exams are for learners: accounts without the employee role (an outside auditor) are never takers
+    stmt = (select(User).join(OrgUnit, OrgUnit.id == User.unit_id)
+            .where(User.active.is_(True), User.roles.any(UserRole.role == "employee")))
     return stmt.where(or_(*conditions)) if conditions else stmt.where(false())
 
 

@@ -108,12 +108,14 @@ def test_results_audience_against_takers(login_as, world, small_law):
     exams.submit(world.employee, attempt.id, now=utcnow())
     c = login_as("admin")
     html = c.get(f"/admin/exams/{exam.id}/results").get_data(as_text=True)
-    assert "未参加（3 人）" in html and "甲管理员" in html and "李四" in html   # unit A's subtree, by name
+    assert "未参加（2 人）" in html and "甲管理员" in html and "李四" in html   # unit A's subtree, by name
+    assert "甲审计员" not in html                    # an auditor-only account is never a taker
     assert "<svg" in html and "不合格" in html
     xlsx = load_workbook(io.BytesIO(c.get(f"/admin/exams/{exam.id}/results?format=xlsx").data))
     rows = list(xlsx["成绩"].values)
-    assert rows[0][:3] == ("工号", "姓名", "单位") and len(rows) == 5
-    assert list(xlsx["汇总"].values)[-1] == ("合计", 4, 1, 0)
+    assert rows[0][:3] == ("工号", "姓名", "单位") and len(rows) == 4
+    assert list(xlsx["汇总"].values)[-1] == ("合计", 3, 1, 0)
+    assert "甲区局 · 甲区综合股" in html             # units told apart by their parent
 
 
 def test_overrides_extend_time_and_attempts(world, small_law):
