@@ -246,11 +246,14 @@ def paper_for_taker(attempt: Attempt) -> list[dict]:
 
 
 def _slot_for(attempt: Attempt, question_id: int) -> tuple[int, dict, QuestionVersion]:
-    for index, slot in enumerate(attempt.slots):
-        v = db.session.get(QuestionVersion, slot["v"])
-        if v is not None and v.question_id == question_id:
-            return index, slot, v
-    raise NotFound("本试卷没有这道题")
+    """The slot of the paper that holds this question: one query, not one per slot (every save runs this)."""
+    version = db.session.execute(select(QuestionVersion).where(
+        QuestionVersion.question_id == question_id,
+        QuestionVersion.id.in_([s["v"] for s in attempt.slots]))).scalar_one_or_none()
+    if version is None:
+        raise NotFound("本试卷没有这道题")
+    index = next(i for i, s in enumerate(attempt.slots) if s["v"] == version.id)
+    return index, attempt.slots[index], version
 
 
 MAX_RESPONSE = 20_000   # characters of JSON: the longest free answer plus room

@@ -186,3 +186,19 @@ def test_wrong_exam_answers_join_the_notebook_after_close(world, exam):
     assert exams.sync_notebooks(now=exam.closes_at + timedelta(hours=1)) == 0   # once per exam
     assert practice.notebook_count(world.employee) == 3
     assert db.session.query(NotebookEntry).count() == 3
+
+
+def test_a_save_costs_the_same_few_queries_whatever_the_paper_size(world, exam):
+    from sqlalchemy import event
+    attempt = start(world.employee, exam)
+    last_qid = list(key_answers(attempt))[-1]
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        exams.save_answer(world.employee, attempt.id, last_qid, "A", 1, now=NOW)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    selects = [s.split("FROM")[1].split()[0] for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # the attempt (locked), the actor and roles reloaded, the slot's version, the stored answer: never per slot
+    assert selects.count("question_version") == 1 and len(selects) <= 5, selects
