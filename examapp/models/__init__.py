@@ -1,15 +1,27 @@
 """SQLAlchemy models, split by aggregate. No commits and no request access here."""
 from . import search_ddl  # noqa: F401,E402  (search indexes and their DDL)
+from .approval import Approval
 from .audit import AuditEvent, AuditHead
-from .exam import Answer, Attempt, Exam, ExamAudience, ExamOverride, ExamPaper, IntegrityEvent
+from .exam import (
+                   Answer,
+                   Attempt,
+                   Exam,
+                   ExamAudience,
+                   ExamOverride,
+                   ExamPaper,
+                   IntegrityEvent,
+                   KeyCorrection,
+                   ManualGrade,
+)
 from .law import Article, Law, LawPart, LawVersion
+from .notification import Notification
 from .org import OrgUnit
 from .practice import MockExam, NotebookEntry, PracticeAnswer, PracticeCursor
 from .question import Question, QuestionArticle, QuestionVersion
 from .scheduler import SchedulerLease
 from .user import LoginFailure, User, UserRole
 
-__all__ = ["Answer", "Article", "Attempt", "AuditEvent", "AuditHead", "Exam", "ExamAudience", "ExamOverride",
-           "ExamPaper", "IntegrityEvent", "Law", "LawPart", "LawVersion", "LoginFailure", "MockExam",
-           "NotebookEntry", "OrgUnit", "PracticeAnswer", "PracticeCursor",
-           "Question", "QuestionArticle", "QuestionVersion", "SchedulerLease", "User", "UserRole"]
+__all__ = ["Answer", "Approval", "Article", "Attempt", "AuditEvent", "AuditHead", "Exam", "ExamAudience",
+           "ExamOverride", "ExamPaper", "IntegrityEvent", "KeyCorrection", "Law", "LawPart", "LawVersion",
+           "LoginFailure", "ManualGrade", "MockExam", "Notification", "NotebookEntry", "OrgUnit", "PracticeAnswer",
+           "PracticeCursor", "Question", "QuestionArticle", "QuestionVersion", "SchedulerLease", "User", "UserRole"]

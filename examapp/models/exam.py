@@ -43,6 +43,10 @@ class Exam(db.Model):
                                                                 ["不合格", 0]])
     ip_ranges: Mapped[list] = mapped_column(JSON, default=list)
     tab_switch_threshold: Mapped[int | None] = mapped_column(Integer)
+    # past the threshold the attempt is submitted as it stands (off by default: a person decides)
+    integrity_auto_submit: Mapped[bool] = mapped_column(Boolean, default=False)
+    # two hand grades further apart than this share of the item's points go to a third grader
+    arbitration_percent: Mapped[int] = mapped_column(Integer, default=20)
     current_paper_id: Mapped[int | None] = mapped_column(
         ForeignKey("exam_paper.id", use_alter=True, name="fk_exam_current_paper_id_exam_paper"))
     created_by: Mapped[str] = mapped_column(String(64), default="")
@@ -155,5 +159,39 @@ class IntegrityEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class ManualGrade(db.Model):
+    """One grader's points for one free-text item of a submitted attempt. Rounds 1 and 2 are blind to
+    each other and to the taker's name; round 3 arbitrates when they differ by too much."""
+
+    __tablename__ = "manual_grade"
+    __table_args__ = (UniqueConstraint("attempt_id", "slot", "item", "round", name="uq_manual_grade_round"),
+                      UniqueConstraint("attempt_id", "slot", "item", "grader_id", name="uq_manual_grade_grader"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    slot: Mapped[int] = mapped_column(Integer)
+    item: Mapped[int] = mapped_column(Integer)           # index of the free-text item in the case question
+    round: Mapped[int] = mapped_column(Integer)          # 1, 2 (blind) or 3 (arbitration)
+    grader_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    points: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    graded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class KeyCorrection(db.Model):
+    """A corrected answer key for one question version as used in one exam; grading and review use it in
+    place of the frozen key. Created only by an approved regrade (four eyes)."""
+
+    __tablename__ = "key_correction"
+    __table_args__ = (UniqueConstraint("exam_id", "question_version_id", name="uq_key_correction_exam_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exam.id", ondelete="CASCADE"), index=True)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"))
+    answer: Mapped[object] = mapped_column(JSON)
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))
+    created_at: Mapped[datetime] = stamp()
+
+
 __all__ = ["EXAM_KINDS", "EXAM_STATUSES", "Answer", "Attempt", "Exam", "ExamAudience", "ExamOverride", "ExamPaper",
-           "IntegrityEvent"]
+           "IntegrityEvent", "KeyCorrection", "ManualGrade"]

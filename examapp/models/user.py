@@ -16,6 +16,7 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(String(64))
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     position: Mapped[str] = mapped_column(String(80), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")     # reminders by e-mail when SMTP is set
     on_post: Mapped[bool] = mapped_column(Boolean, default=True)
     is_enforcement: Mapped[bool] = mapped_column(Boolean, default=False)
     is_supervision: Mapped[bool] = mapped_column(Boolean, default=False)
