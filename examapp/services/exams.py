@@ -45,11 +45,21 @@ def policy_of(exam: Exam) -> Policy:
 def override_of(exam: Exam, user_id: int) -> Override:
     row = db.session.execute(select(ExamOverride).where(ExamOverride.exam_id == exam.id,
                                                         ExamOverride.user_id == user_id)).scalar_one_or_none()
+    return _as_override(row)
+
+
+def _as_override(row: ExamOverride | None) -> Override:
     if row is None:
         return exam_rules.NO_OVERRIDE
     window = Window(row.opens_at, row.closes_at) if row.opens_at and row.closes_at else None
     return Override(extra_time=timedelta(minutes=row.extra_minutes), window=window,
                     extra_attempts=row.extra_attempts)
+
+
+def overrides_of(exam: Exam) -> dict[int, Override]:
+    """Every person's exceptions for the exam, by user id, in one query."""
+    return {row.user_id: _as_override(row)
+            for row in db.session.scalars(select(ExamOverride).where(ExamOverride.exam_id == exam.id))}
 
 
 def audience_query(exam: Exam):
@@ -133,9 +143,35 @@ def publish(actor, exam_id: int, *, now: datetime) -> Exam:
 def _history(exam: Exam, user_id: int) -> History:
     rows = db.session.execute(select(Attempt.status, Attempt.score, Attempt.makeup).where(
         Attempt.exam_id == exam.id, Attempt.user_id == user_id).order_by(Attempt.number)).all()
+    return _as_history(rows)
+
+
+def _as_history(rows) -> History:
+    """(status, score, makeup) of one person's attempts, in the order they were made."""
     return History(submitted_scores=tuple(s or 0.0 for st, s, _m in rows if st == "submitted"),
                    running=any(st == "running" for st, _s, _m in rows),
                    main_attempts=sum(1 for _st, _s, m in rows if not m))
+
+
+def makeup_eligible(exam: Exam, user_ids: list[int], *, at: datetime) -> list[int]:
+    """Of `user_ids`, who may start a make-up attempt at `at`: the same decision as "my exams" makes
+    (can_start), with everyone's attempts and exceptions read in two queries."""
+    policy = policy_of(exam)
+    if policy.makeup is None:
+        return []
+    attempts: dict[int, list] = {}
+    for user_id, status, score_, makeup in db.session.execute(
+            select(Attempt.user_id, Attempt.status, Attempt.score, Attempt.makeup)
+            .where(Attempt.exam_id == exam.id).order_by(Attempt.user_id, Attempt.number)):
+        attempts.setdefault(user_id, []).append((status, score_, makeup))
+    overrides = overrides_of(exam)
+    eligible = []
+    for user_id in user_ids:
+        decision = exam_rules.can_start(at, policy, _as_history(attempts.get(user_id, [])),
+                                        overrides.get(user_id, exam_rules.NO_OVERRIDE))
+        if decision.allowed and decision.makeup:
+            eligible.append(user_id)
+    return eligible
 
 
 @dataclass
@@ -295,25 +331,64 @@ class SubmitResult:
     changed: bool          # False when it had been submitted already (a repeat or a concurrent call)
 
 
+def exam_questions(exam_id: int, version_ids) -> tuple[dict[int, QuestionVersion], dict[int, dict]]:
+    """The versions on a paper and their questions as graded: a key corrected for this exam (an approved
+    regrade) replaces the frozen one."""
+    from ..models import KeyCorrection
+
+    ids = list(set(version_ids))
+    versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
+    corrected = dict(db.session.execute(select(KeyCorrection.question_version_id, KeyCorrection.answer).where(
+        KeyCorrection.exam_id == exam_id, KeyCorrection.question_version_id.in_(ids))).all())
+    questions = {}
+    for vid, v in versions.items():
+        q = as_question(v)
+        if vid in corrected:
+            q["answer"] = corrected[vid]
+        questions[vid] = q
+    return versions, questions
+
+
+def free_items(q: dict) -> list[int]:
+    """Indexes of the hand-graded (free-text) items of a case question."""
+    from ..domain import qtypes
+    if q["type"] != "case":
+        return []
+    return [i for i, item in enumerate(q["items"]) if not qtypes.TYPES[item["type"]].auto]
+
+
+def blank_text(response, item: int) -> bool:
+    return not isinstance(response, list) or item >= len(response) or not str(response[item] or "").strip()
+
+
 def _grade(attempt: Attempt) -> None:
+    """(Re)grade an attempt from its saved answers, corrected keys and finished hand grades. Until every
+    non-blank free-text item has its final hand grade the attempt is pending and has no pass/fail."""
+    from .grading import final_hand_points
+
     exam = attempt.exam
     answers = {a.slot: a for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))}
-    versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(
-        QuestionVersion.id.in_([s["v"] for s in attempt.slots])))}
+    _versions, questions = exam_questions(exam.id, [s["v"] for s in attempt.slots])
+    hand = final_hand_points(attempt, questions) if any(free_items(q) for q in questions.values()) else {}
     total, pending = 0.0, False
     for index, slot in enumerate(attempt.slots):
-        v = versions[slot["v"]]
-        shown = shown_question(as_question(v), tuple(slot["o"]))
+        q = questions[slot["v"]]
+        shown = shown_question(q, tuple(slot["o"]))
         answer = answers.get(index)
-        points = score(shown, answer.response if answer else None, slot["p"], partial_credit=exam.partial_credit)
-        if v.type == "case" and any(item["type"] == "text" for item in v.items):
-            pending = True
+        response = answer.response if answer else None
+        points = score(shown, response, slot["p"], partial_credit=exam.partial_credit)
+        for item in free_items(q):
+            final = hand.get((index, item))
+            if final is not None:
+                points += final
+            elif not blank_text(response, item):
+                pending = True
         if answer is not None:
-            answer.points, answer.correct = points, points >= slot["p"]
+            answer.points, answer.correct = round(points, 2), points >= slot["p"]
         total += points
     attempt.score = round(total, 2)
     attempt.pending_manual = pending
-    attempt.passed = exam_rules.passed(attempt.score, policy_of(exam))
+    attempt.passed = None if pending else exam_rules.passed(attempt.score, policy_of(exam))
 
 
 def submit(user: User, attempt_id: int, *, now: datetime, by: str = "person") -> SubmitResult:
@@ -373,14 +448,14 @@ def record_integrity(user: User, attempt_id: int, kind: str, *, now: datetime, i
 
 
 def review(attempt: Attempt) -> list[dict]:
-    """After the answers may be shown: each question as it was shown, the person's answer, the key."""
-    versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(
-        QuestionVersion.id.in_([s["v"] for s in attempt.slots])))}
+    """After the answers may be shown: each question as it was shown, the person's answer, the key
+    (as corrected, when a regrade corrected it)."""
+    versions, questions = exam_questions(attempt.exam_id, [s["v"] for s in attempt.slots])
     answers = {a.slot: a for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))}
     out = []
     for index, slot in enumerate(attempt.slots):
         v = versions[slot["v"]]
-        shown = shown_question(as_question(v), tuple(slot["o"]))
+        shown = shown_question(questions[slot["v"]], tuple(slot["o"]))
         shown.update(explanation=v.explanation, points=slot["p"])
         answer = answers.get(index)
         out.append({"q": shown, "response": answer.response if answer else None,

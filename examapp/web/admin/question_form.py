@@ -7,12 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ...domain.answer_keys import key_text, parse_key
 from ...domain.cnnum import from_chinese
 from ...errors import ValidationError
 
 TYPE_CHOICES = [("single", _l("单选题")), ("multiple", _l("多选题")), ("judge", _l("判断题")), ("fill", _l("填空题")),
                 ("case", _l("案例题"))]
-JUDGE_WORDS = {"正确": True, "对": True, "true": True, "√": True, "错误": False, "错": False, "false": False, "×": False}
 
 
 class QuestionForm(FlaskForm):
@@ -39,15 +39,10 @@ class QuestionForm(FlaskForm):
              "options": [], "answer": None, "articles": parse_articles(self.articles.data),
              "explanation": (self.explanation.data or "").strip(),
              "tags": [t.strip() for t in re.split(r"[、,，;；]", self.tags.data or "") if t.strip()]}
-        text = (self.answer.data or "").strip()
         if kind in ("single", "multiple"):
             q["options"] = [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
-            q["answer"] = "".join(sorted(set(text.upper().replace(",", "").replace(" ", "")))) if text else ""
-        elif kind == "judge":
-            q["answer"] = JUDGE_WORDS.get(text.lower())
-        elif kind == "fill":
-            q["answer"] = [[a.strip() for a in line.split("/") if a.strip()] for line in text.splitlines()
-                           if line.strip()]
+        if kind != "case":
+            q["answer"] = parse_key(kind, self.answer.data)
         else:
             try:
                 items = yaml.safe_load(self.items.data or "") or []
@@ -79,12 +74,7 @@ def fill_form(form: QuestionForm, ext_id: str, law_code: str, v) -> None:
     form.ext_id.data, form.law.data, form.type.data = ext_id, law_code, v.type
     form.difficulty.data, form.stem.data = str(v.difficulty), v.stem
     form.options.data = "\n".join(v.options or [])
-    if v.type in ("single", "multiple"):
-        form.answer.data = v.answer
-    elif v.type == "judge":
-        form.answer.data = "正确" if v.answer else "错误"
-    elif v.type == "fill":
-        form.answer.data = "\n".join(" / ".join(a) for a in v.answer or [])
+    form.answer.data = key_text(v.type, v.answer)
     form.items.data = yaml.safe_dump(v.items, allow_unicode=True, sort_keys=False) if v.items else ""
     form.articles.data = ", ".join(str(a) for a in v.articles)
     form.explanation.data, form.tags.data = v.explanation, "、".join(v.tags or [])
