@@ -230,3 +230,95 @@ def make_exam(rules: list, *, audience=(("unit_tree", "A"),), opens_at=None, clo
     db.session.commit()
     exams.publish(publisher or SystemActor(), exam.id, now=opens_at)
     return db.session.get(Exam, exam.id)
+
+
+# -- exams with a free-text case item, and a judge + single paper (hand grading, regrade) --------
+
+CASE_BANK = """law: test_law
+title: 测试法
+questions:
+  - id: tst-0101
+    type: case
+    difficulty: 2
+    stem: 某单位收到申请后四十日才作出答复。
+    items:
+      - type: single
+        stem: 法定期限为（  ）。
+        options: [十日, 十五日, 三十日]
+        answer: C
+        articles: [2]
+      - type: text
+        stem: 请分析该单位的做法是否合法。
+        reference: 不合法。第二条规定期限为三十日，自收到之日起计算，四十日已超过期限。
+        articles: [2]
+    articles: [2]
+    explanation: 第二条。
+"""
+
+
+@pytest.fixture
+def case_law(small_law):
+    from examapp.services import bank
+    result = bank.import_bank_file("tester", "test_law_case.yaml", CASE_BANK.encode(), now=NOW)
+    assert result.ok, result.errors
+    return small_law
+
+
+@pytest.fixture
+def graders(world):
+    return [world.admin, make_user("admin2", world.root, "admin", name="二号管理员"),
+            make_user("admin3", world.root, "admin", name="三号管理员")]
+
+
+def take_case(user, exam, text, *, now=NOW):
+    """Start, answer (the choice item right, the free item with `text`) and submit the case exam."""
+    import random
+    from datetime import timedelta
+
+    from examapp.domain.paper import shown_question
+    from examapp.models import QuestionVersion
+    from examapp.services import exams
+    from examapp.services.practice import as_question
+    attempt, _ = exams.start_attempt(user, exam.id, now=now, rng=random.Random(1))
+    v = db.session.get(QuestionVersion, attempt.slots[0]["v"])
+    shown = shown_question(as_question(v), tuple(attempt.slots[0]["o"]))
+    exams.save_answer(user, attempt.id, v.question_id, [shown["items"][0]["answer"], text], 1, now=now)
+    return exams.submit(user, attempt.id, now=now + timedelta(minutes=5)).attempt
+
+
+@pytest.fixture
+def case_exam(world, case_law):
+    return make_exam([["test_law", "case", None, 1, 100]], arbitration_percent=20)
+
+
+@pytest.fixture
+def judge_exam(world, small_law):
+    return make_exam([["test_law", "judge", None, 1, 60], ["test_law", "single", None, 1, 40]],
+                     shuffle_questions=False, attempts_allowed=1)
+
+
+def paper_answers(user, exam, *, judge, single_right):
+    """Take the judge + single exam with the given judge answer and the single one right or wrong."""
+    import random
+    from datetime import timedelta
+
+    from examapp.domain.paper import shown_question
+    from examapp.models import QuestionVersion
+    from examapp.services import exams
+    from examapp.services.practice import as_question
+    attempt, _ = exams.start_attempt(user, exam.id, now=NOW, rng=random.Random(2))
+    for index, slot in enumerate(attempt.slots):
+        v = db.session.get(QuestionVersion, slot["v"])
+        shown = shown_question(as_question(v), tuple(slot["o"]))
+        if v.type == "judge":
+            response = judge
+        else:
+            wrong = next(c for c in "ABCD"[:len(shown["options"])] if c != shown["answer"])
+            response = shown["answer"] if single_right else wrong
+        exams.save_answer(user, attempt.id, v.question_id, response, index + 1, now=NOW)
+    return exams.submit(user, attempt.id, now=NOW + timedelta(minutes=1)).attempt
+
+
+def judge_version(exam):
+    from examapp.services import regrade
+    return next(q.version for q in regrade.used_questions(exam) if q.version.type == "judge")

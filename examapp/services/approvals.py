@@ -21,6 +21,7 @@ class ApprovalKind:
     roles: tuple[str, ...]                       # who may request and approve
     apply: Callable[[Approval, object, datetime], dict]     # runs in the approver's transaction
     link: Callable[[Approval], tuple[str, dict]]            # (endpoint, values) of the object's page
+    details: Callable[[Approval], dict] = lambda approval: {}   # objects the request page shows
 
 
 KINDS: dict[str, ApprovalKind] = {}

@@ -165,9 +165,14 @@ def _apply(approval: Approval, actor, now: datetime) -> dict:
     return {"regraded": len(events), "people": len(run.changes), "pass_changes": len(run.pass_changes)}
 
 
+def _details(approval: Approval) -> dict:
+    return {"exam": db.session.get(Exam, approval.payload.get("exam_id")),
+            "version": db.session.get(QuestionVersion, approval.payload.get("question_version_id"))}
+
+
 approvals.register(approvals.ApprovalKind(
     "regrade", "更正答案并重新评分", ("admin",), _apply,
-    lambda a: ("admin.exam_regrade", {"exam_id": a.object_id})))
+    lambda a: ("admin.exam_regrade", {"exam_id": a.object_id}), _details))
 
 
 __all__ = ["Change", "DryRun", "UsedQuestion", "dry_run", "parse_correction", "request_regrade", "used_questions"]

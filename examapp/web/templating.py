@@ -33,7 +33,8 @@ NAV = (
     ("admin.imports", _l("批量导入"), ("admin", "unit_admin")),
     ("admin.questions", _l("题库"), ("admin", "auditor")),
     ("admin.laws_admin", _l("法律文本"), ("admin", "auditor")),
-    ("admin.exams_admin", _l("考试管理"), ("admin", "auditor")),
+    ("admin.exams_admin", _l("考试管理"), ("admin", "unit_admin", "auditor")),
+    ("admin.approvals_list", _l("审批"), ("admin", "auditor")),
     ("audit.events", _l("审计日志"), ("admin", "auditor")),
 )
 

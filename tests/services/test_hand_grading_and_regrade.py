@@ -1,66 +1,15 @@
 """Hand grading (two blind graders, a third when they disagree) and regrading after a key correction
 with four eyes and a dry run."""
-import random
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from examapp.domain.paper import shown_question
 from examapp.errors import Conflict, PermissionDenied, ValidationError
 from examapp.extensions import db
-from examapp.models import Answer, Approval, Attempt, AuditEvent, KeyCorrection, QuestionVersion
+from examapp.models import Answer, Approval, Attempt, AuditEvent, KeyCorrection
 from examapp.services import approvals, exams, grading, regrade
-from examapp.services.practice import as_question
-from tests.conftest import NOW, make_exam, make_user
-
-CASE_BANK = """law: test_law
-title: 测试法
-questions:
-  - id: tst-0101
-    type: case
-    difficulty: 2
-    stem: 某单位收到申请后四十日才作出答复。
-    items:
-      - type: single
-        stem: 法定期限为（  ）。
-        options: [十日, 十五日, 三十日]
-        answer: C
-        articles: [2]
-      - type: text
-        stem: 请分析该单位的做法是否合法。
-        reference: 不合法。第二条规定期限为三十日，自收到之日起计算，四十日已超过期限。
-        articles: [2]
-    articles: [2]
-    explanation: 第二条。
-"""
-
-
-@pytest.fixture
-def case_law(small_law):
-    from examapp.services import bank
-    result = bank.import_bank_file("tester", "test_law_case.yaml", CASE_BANK.encode(), now=NOW)
-    assert result.ok, result.errors
-    return small_law
-
-
-@pytest.fixture
-def graders(world):
-    return [world.admin, make_user("admin2", world.root, "admin", name="二号管理员"),
-            make_user("admin3", world.root, "admin", name="三号管理员")]
-
-
-def take_case(user, exam, text, *, now=NOW):
-    attempt, _ = exams.start_attempt(user, exam.id, now=now, rng=random.Random(1))
-    v = db.session.get(QuestionVersion, attempt.slots[0]["v"])
-    shown = shown_question(as_question(v), tuple(attempt.slots[0]["o"]))
-    exams.save_answer(user, attempt.id, v.question_id, [shown["items"][0]["answer"], text], 1, now=now)
-    return exams.submit(user, attempt.id, now=now + timedelta(minutes=5)).attempt
-
-
-@pytest.fixture
-def case_exam(world, case_law):
-    return make_exam([["test_law", "case", None, 1, 100]], arbitration_percent=20)
+from tests.conftest import NOW, judge_version, paper_answers, take_case
 
 
 def test_score_is_withheld_until_both_blind_grades_agree(world, graders, case_exam):
@@ -109,35 +58,11 @@ def test_blank_free_answers_need_no_grader_and_points_are_bounded(world, graders
     assert overview.total == 1 and overview.attempts_pending == 1
 
 
-@pytest.fixture
-def judge_exam(world, small_law):
-    return make_exam([["test_law", "judge", None, 1, 60], ["test_law", "single", None, 1, 40]],
-                     shuffle_questions=False, attempts_allowed=1)
-
-
-def _answer(user, exam, *, judge, single_right):
-    attempt, _ = exams.start_attempt(user, exam.id, now=NOW, rng=random.Random(2))
-    for index, slot in enumerate(attempt.slots):
-        v = db.session.get(QuestionVersion, slot["v"])
-        shown = shown_question(as_question(v), tuple(slot["o"]))
-        if v.type == "judge":
-            response = judge
-        else:
-            wrong = next(c for c in "ABCD"[:len(shown["options"])] if c != shown["answer"])
-            response = shown["answer"] if single_right else wrong
-        exams.save_answer(user, attempt.id, v.question_id, response, index + 1, now=NOW)
-    return exams.submit(user, attempt.id, now=NOW + timedelta(minutes=1)).attempt
-
-
-def _judge_version(exam):
-    return next(q.version for q in regrade.used_questions(exam) if q.version.type == "judge")
-
-
 def test_key_correction_dry_run_names_whose_pass_changes_and_needs_a_second_admin(world, graders, judge_exam):
-    said_false = _answer(world.employee, judge_exam, judge=False, single_right=True)     # 40 → 100
-    said_true = _answer(world.victim, judge_exam, judge=True, single_right=False)        # 60 → 0
+    said_false = paper_answers(world.employee, judge_exam, judge=False, single_right=True)     # 40 → 100
+    said_true = paper_answers(world.victim, judge_exam, judge=True, single_right=False)        # 60 → 0
     assert (said_false.score, said_true.score) == (40.0, 60.0)
-    version = _judge_version(judge_exam)
+    version = judge_version(judge_exam)
 
     with pytest.raises(ValidationError):
         regrade.parse_correction(judge_exam, version.id, "正确")        # the key in force already
@@ -171,13 +96,13 @@ def test_key_correction_dry_run_names_whose_pass_changes_and_needs_a_second_admi
     # the review shows the corrected key; a later attempt is graded with it
     review = exams.review(db.session.get(Attempt, said_false.id))
     assert next(r for r in review if r["q"]["type"] == "judge")["q"]["answer"] is False
-    later = _answer(world.unit_admin, judge_exam, judge=False, single_right=False)
+    later = paper_answers(world.unit_admin, judge_exam, judge=False, single_right=False)
     assert later.score == 60.0
 
 
 def test_a_rejection_needs_a_reason_and_changes_nothing(world, graders, judge_exam):
-    attempt = _answer(world.employee, judge_exam, judge=False, single_right=True)
-    version = _judge_version(judge_exam)
+    attempt = paper_answers(world.employee, judge_exam, judge=False, single_right=True)
+    version = judge_version(judge_exam)
     approval = regrade.request_regrade(graders[0], judge_exam.id, version_id=version.id, key_input="错误",
                                        reason="疑似答案有误", now=NOW)
     with pytest.raises(ValidationError):
