@@ -41,6 +41,22 @@ def unit_rows(actor) -> list[UnitRow]:
             for u in units]
 
 
+@dataclass
+class Todo:
+    approvals: int                           # others' requests waiting for this admin
+    grading: list[tuple[int, str, int]]      # (exam id, title, answer sheets waiting for hand grading)
+
+
+def todo(user) -> Todo:
+    from ..models import Attempt, Exam
+    from . import approvals
+    grading = db.session.execute(
+        select(Exam.id, Exam.title, func.count(Attempt.id)).join(Attempt, Attempt.exam_id == Exam.id)
+        .where(Attempt.status == "submitted", Attempt.pending_manual.is_(True))
+        .group_by(Exam.id, Exam.title).order_by(Exam.id)).all()
+    return Todo(approvals.pending_count(user), [tuple(row) for row in grading])
+
+
 def cards_for(user) -> dict:
     cards: dict = {"profile": user}
     if user.has_role("admin", "unit_admin"):
@@ -49,6 +65,8 @@ def cards_for(user) -> dict:
         cards["people_total"] = sum(r.own for r in rows)
         top = [r for r in rows if r.depth == 1] or rows[:1]
         cards["chart"] = [{"name": r.unit.name, "total": r.total} for r in top]
+    if user.has_role("admin"):
+        cards["todo"] = todo(user)
     if user.has_role("auditor", "admin"):
         cards["chain"] = audit.chain_status()
         cards["verification"] = audit.page_verification(cards["chain"])

@@ -100,3 +100,16 @@ def test_a_key_correction_is_previewed_requested_and_applied_only_by_another_adm
 
 def test_an_unknown_approval_is_404(app, world, admins):
     assert client_for(app, admins[0]).get("/admin/approvals/999").status_code == 404
+
+
+def test_the_admin_home_lists_what_waits_for_them(app, world, admins, case_exam, judge_exam):
+    from examapp.services import regrade
+    take_case(world.employee, case_exam, "不合法")
+    paper_answers(world.victim, judge_exam, judge=True, single_right=True)
+    regrade.request_regrade(admins[0], judge_exam.id, version_id=judge_version(judge_exam).id, key_input="错误",
+                            reason="核对条文", now=judge_exam.opens_at)
+    page = client_for(app, admins[1]).get("/").get_data(as_text=True)
+    assert "人工阅卷：年度普法考试" in page and "1 份答卷" in page
+    assert 'id="todo-approvals">1<' in page
+    own = client_for(app, admins[0]).get("/").get_data(as_text=True)
+    assert 'id="todo-approvals">0<' in own           # one's own request waits for someone else
