@@ -57,6 +57,21 @@ class Config:
     LAWS_DIR = os.environ.get("EXAMAPP_LAWS_DIR", str(Path(__file__).resolve().parent.parent.parent / "shared" / "laws"))
     BANK_DIR = os.environ.get("EXAMAPP_BANK_DIR", str(Path(__file__).resolve().parent.parent / "question_bank"))
     PAGE_SIZE = 20
+    # Exam reminders, in hours (comma-separated lists): before an exam opens, before it closes (to those
+    # who have not sat it), and before a make-up window opens (to those who may take it).
+    OPEN_REMINDER_HOURS = os.environ.get("EXAMAPP_OPEN_REMINDER_HOURS", "24")
+    CLOSE_REMINDER_HOURS = os.environ.get("EXAMAPP_CLOSE_REMINDER_HOURS", "24,2")
+    MAKEUP_NOTICE_HOURS = os.environ.get("EXAMAPP_MAKEUP_NOTICE_HOURS", "24")
+    # Notifications are also e-mailed when a server is set; without EXAMAPP_SMTP_HOST nothing is sent.
+    SMTP_HOST = os.environ.get("EXAMAPP_SMTP_HOST", "")
+    SMTP_PORT = os.environ.get("EXAMAPP_SMTP_PORT", "25")
+    SMTP_USER = os.environ.get("EXAMAPP_SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("EXAMAPP_SMTP_PASSWORD", "")
+    SMTP_FROM = os.environ.get("EXAMAPP_SMTP_FROM", "")
+    SMTP_STARTTLS = _env_bool("EXAMAPP_SMTP_STARTTLS", False)
+    SMTP_TIMEOUT = 20
+    # Where the site is reached from outside (e.g. https://exam.example.gov.cn): links in e-mails
+    BASE_URL = os.environ.get("EXAMAPP_BASE_URL", "")
     HSTS = False
     TESTING = False
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from ..domain.people import FLAGS as FLAG_KEYS
 from ..domain.people import UNIT_CODE_RE as CODE_RE
-from ..domain.people import USERNAME_RE
+from ..domain.people import USERNAME_RE, email_problem
 from .tabular import Column, RowError, Table, parse_bool
 
 UNIT_KIND_NAMES = {
@@ -30,6 +30,8 @@ PERSON_COLUMNS = [
     Column("name", "姓名", True, ("name",), "", "张明"),
     Column("unit_code", "单位编码", True, ("unit", "unit_code", "所在单位编码"), "须为已存在的单位编码", "GXJ-ZC"),
     Column("position", "职务", False, ("position",), "", "科员"),
+    Column("email", "邮箱", False, ("email", "e-mail", "电子邮箱", "邮件地址"),
+           "用于接收考试提醒邮件；留空则不修改", "zhangming@example.gov.cn"),
     Column("on_post", "在编在岗", False, ("on_post",), "是 / 否；新增人员默认是", "是"),
     Column("is_enforcement", "执法岗位", False, ("is_enforcement",), "是 / 否；新增人员默认否", "否"),
     Column("is_supervision", "监督岗位", False, ("is_supervision",), "是 / 否；新增人员默认否", "否"),
@@ -61,6 +63,7 @@ class PersonRow:
     flags: dict[str, bool] = field(default_factory=dict)   # only the flags the file sets
     roles: list[str] | None = None
     active: bool | None = None
+    email: str | None = None        # None: the cell was empty, the stored address stays
 
 
 def _header(columns: list[Column], key: str) -> str:
@@ -129,6 +132,9 @@ def parse_people(table: Table) -> tuple[list[PersonRow], list[RowError]]:
         position = cells.get("position")
         if position is not None and len(position) > 80:
             row_errors.append(RowError(number, h("position"), "不超过 80 个字符"))
+        email = cells.get("email", "").strip() or None
+        if email and email_problem(email):
+            row_errors.append(RowError(number, h("email"), email_problem(email)))
         flags = {}
         for key in FLAG_KEYS:
             try:
@@ -158,5 +164,5 @@ def parse_people(table: Table) -> tuple[list[PersonRow], list[RowError]]:
                 row_errors.append(RowError(number, h("active"), f"应填写“在用”或“停用”，而不是「{status}」"))
         errors.extend(row_errors)
         if not row_errors:
-            rows.append(PersonRow(number, username, name, unit_code, position, flags, roles, active))
+            rows.append(PersonRow(number, username, name, unit_code, position, flags, roles, active, email))
     return rows, errors

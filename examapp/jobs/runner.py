@@ -6,10 +6,12 @@ import logging
 import os
 import socket
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..clock import utcnow
 from . import lease, tasks
@@ -19,18 +21,35 @@ log = logging.getLogger(__name__)
 JOBS = [  # id, function, seconds between runs
     ("auto_submit_overdue", "examapp.jobs.tasks:auto_submit_overdue", 60),
     ("exam_notebooks", "examapp.jobs.tasks:exam_notebooks", 900),
+    ("exam_reminders", "examapp.jobs.tasks:exam_reminders", 300),
+    ("notification_emails", "examapp.jobs.tasks:notification_emails", 300),
 ]
 
 
 def build_scheduler(app) -> BackgroundScheduler:
     tasks.APP = app
+    store = SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])},
+        jobstores={"default": store},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC")
+    due = stored_run_times(store)
     for job_id, func, seconds in JOBS:
-        scheduler.add_job(func, "interval", seconds=seconds, id=job_id, replace_existing=True)
+        # re-adding a job would reschedule it a whole interval from now; a run missed while no scheduler was up
+        # must still happen, once (coalesce), as soon as this one starts (F13)
+        kept = {"next_run_time": due[job_id]} if due.get(job_id) else {}
+        scheduler.add_job(func, "interval", seconds=seconds, id=job_id, replace_existing=True, **kept)
     return scheduler
+
+
+def stored_run_times(store: SQLAlchemyJobStore) -> dict[str, datetime]:
+    """When each stored job is next due, as the last scheduler left it ({} before the first start)."""
+    try:
+        with store.engine.connect() as connection:
+            rows = connection.execute(select(store.jobs_t.c.id, store.jobs_t.c.next_run_time)).all()
+    except SQLAlchemyError:
+        return {}       # the job table is created by the first start
+    return {job_id: datetime.fromtimestamp(ts, UTC) for job_id, ts in rows if ts is not None}
 
 
 def holder_name() -> str:

@@ -18,3 +18,19 @@ def exam_notebooks() -> int:
 
     with APP.app_context():
         return exams.sync_notebooks(now=utcnow())
+
+
+def exam_reminders(now=None) -> int:
+    """Reminders before an exam opens and closes, and make-up notices; each stored once per person."""
+    from ..services import reminders
+
+    with APP.app_context():
+        return reminders.send_exam_reminders(now=now or utcnow())
+
+
+def notification_emails(now=None) -> int:
+    """E-mail the notifications not yet mailed, when an SMTP server is configured (failures wait for the next run)."""
+    from ..services import notifications
+
+    with APP.app_context():
+        return notifications.send_pending_emails(now=now or utcnow())

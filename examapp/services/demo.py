@@ -34,6 +34,8 @@ UNITS = [
 # username, name, unit, position, flags (E enforcement, S supervision, L leader, X not on post), roles
 PEOPLE = [
     ("admin", "刘建国", "GXJ-ZCFG", "政策法规科科长", "S", ("admin", "employee")),
+    # a second admin: regrades, revocations and exemptions need another admin's approval
+    ("admin2", "孙立平", "GXJ-ZCFG", "法制审核员", "S", ("admin", "employee")),
     ("unitadmin", "唐晓燕", "QX-LL", "办公室主任", "", ("unit_admin:QX-LL", "employee")),
     ("auditor", "蒋文斌", "GXJ-BGS", "督查专员", "", ("auditor:GXJ",)),
     ("employee", "周明辉", "GXJ-WXD", "一级主任科员", "E", ("employee",)),
@@ -94,7 +96,7 @@ PEOPLE = [
     ("ls0106", "袁志勇", "QX-LST-ZH", "监督员", "S", ("employee",)),
 ]
 
-DEMO_ACCOUNTS = ("admin", "unitadmin", "auditor", "employee", "employee2")
+DEMO_ACCOUNTS = ("admin", "admin2", "unitadmin", "auditor", "employee", "employee2")
 
 
 def seed(*, now: datetime, password: str) -> dict:
@@ -162,6 +164,7 @@ def seed_content(laws_dir: str, bank_dir: str, *, now: datetime) -> list[str]:
         created += result.created
     notes.append(f"question banks: {created} questions created this run")
     notes.append(seed_annual_exam(now=now))
+    notes.append(seed_notifications(now=now))
     return notes
 
 
@@ -203,3 +206,27 @@ def seed_annual_exam(*, now: datetime) -> str:
         db.session.rollback()
         return f"annual exam {title} left as a draft: {e}"
     return f"annual exam: {title} published, open until {exam.closes_at:%Y-%m-%d}"
+
+
+def seed_notifications(*, now: datetime) -> str:
+    """A couple of messages for `employee`, so the demo's notification centre is not empty (stored once)."""
+    from ..models import Exam
+    from . import notifications
+    from .reminders import exam_link, local_time, path_for
+
+    employee = db.session.execute(select(User).where(User.username == "employee")).scalar_one_or_none()
+    if employee is None:
+        return "notifications: no demo employee"
+    actor = SystemActor(username="system:seed")
+    exam = db.session.execute(select(Exam).where(Exam.status == "published", Exam.kind == "annual",
+                                                 Exam.title == f"{now.year}年度法治理论知识考试")).scalar_one_or_none()
+    sent = notifications.notify_many(
+        [employee.id], "demo:welcome", "info", "欢迎使用消息中心",
+        "考试提醒和补考通知会显示在这里；管理员为您填写邮箱并配置邮件服务器后，也会同时发送邮件。",
+        path_for("exams.mine"), now - timedelta(minutes=5), actor=actor)
+    if exam is not None:
+        sent += notifications.notify_many(
+            [employee.id], f"demo:exam:{exam.id}:open", "exam_open", "考试已开始",
+            f"《{exam.title}》已开放，{local_time(exam.closes_at)} 截止，请按时参加。", exam_link(exam.id), now,
+            actor=actor, object_type="exam", object_id=exam.id)
+    return f"notifications: {sent} created for employee this run"

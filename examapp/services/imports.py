@@ -208,6 +208,8 @@ def _plan_people(actor, filename: str, rows: list[PersonRow], errors: list[RowEr
             changes["unit"] = [user.unit.code, r.unit_code]
         if r.position is not None and r.position != user.position:
             changes["position"] = [user.position, r.position]
+        if r.email is not None and r.email != user.email:
+            changes["email"] = [user.email, r.email]
         for key, value in r.flags.items():
             if getattr(user, key) != value:
                 changes[key] = [getattr(user, key), value]
@@ -258,6 +260,7 @@ def _apply_people(actor, plan: ImportPlan, rows: list[PersonRow], now: datetime,
         if item.action == "create":
             pending_creates.append(({
                 "username": r.username, "name": r.name, "unit_id": unit.id, "position": r.position or "",
+                "email": r.email or "",
                 "password_hash": password_hash, "must_change_password": True, "session_version": 1,
                 "active": True if r.active is None else r.active, "created_at": now,
                 "on_post": r.flags.get("on_post", True), "is_enforcement": r.flags.get("is_enforcement", False),

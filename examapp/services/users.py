@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from ..domain.passwords import check_password_policy
-from ..domain.people import FLAGS, USERNAME_RE
+from ..domain.people import FLAGS, USERNAME_RE, email_problem
 from ..domain.roles import ROLES, can_grant
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
@@ -30,6 +30,7 @@ class PersonInput:
     is_leader: bool = False
     # role -> scope unit id (None: the person's own unit for scoped roles)
     roles: dict[str, int | None] = field(default_factory=lambda: {"employee": None})
+    email: str | None = None        # None: left as it is ("" clears it)
 
 
 def check_person_fields(username: str, name: str, position: str) -> None:
@@ -39,6 +40,16 @@ def check_person_fields(username: str, name: str, position: str) -> None:
         raise ValidationError("name", "姓名不能为空，且不超过 64 个字符")
     if len(position or "") > 80:
         raise ValidationError("position", "职务不超过 80 个字符")
+
+
+def _check_email(email: str | None) -> str | None:
+    if email is None:
+        return None
+    email = email.strip()
+    problem = email_problem(email)
+    if problem:
+        raise ValidationError("email", problem)
+    return email
 
 
 def _apply_roles(actor, scope: Scope, user: User, wanted: dict[str, int | None]) -> dict:
@@ -76,6 +87,7 @@ def _check_unit(scope: Scope, unit_id: int) -> OrgUnit:
 def create_user(actor, data: PersonInput, *, password: str, must_change: bool = True,
                 now: datetime) -> User:
     check_person_fields(data.username, data.name, data.position)
+    email = _check_email(data.email) or ""
     check_password_policy(password, username=data.username, name=data.name,
                           min_length=current_app.config["PASSWORD_MIN_LENGTH"])
     begin_write()
@@ -83,7 +95,7 @@ def create_user(actor, data: PersonInput, *, password: str, must_change: bool = 
     unit = _check_unit(scope, data.unit_id)
     if db.session.scalar(select(User.id).where(User.username == data.username)):
         raise Conflict(f"工号 {data.username} 已存在")
-    user = User(username=data.username, name=data.name.strip(), unit=unit, position=data.position.strip(),
+    user = User(username=data.username, name=data.name.strip(), unit=unit, position=data.position.strip(), email=email,
                 password_hash=hash_password(password), must_change_password=must_change,
                 **{f: getattr(data, f) for f in FLAGS})
     db.session.add(user)
@@ -92,13 +104,15 @@ def create_user(actor, data: PersonInput, *, password: str, must_change: bool = 
     db.session.flush()
     audit.record("user.create", actor=actor, now=now, object_type="user", object_id=user.id,
                  data={"username": user.username, "name": user.name, "unit": unit.code,
-                       "roles": sorted(user.role_names), **{f: getattr(user, f) for f in FLAGS}})
+                       "roles": sorted(user.role_names), **{f: getattr(user, f) for f in FLAGS},
+                       **({"email": email} if email else {})})
     commit()
     return user
 
 
 def update_user(actor, user_id: int, data: PersonInput, *, now: datetime) -> User:
     check_person_fields(data.username, data.name, data.position)
+    email = _check_email(data.email)
     begin_write()
     scope = Scope.of(actor)
     user = scope.get_user(user_id)
@@ -116,6 +130,9 @@ def update_user(actor, user_id: int, data: PersonInput, *, now: datetime) -> Use
         if getattr(user, attr) != new:
             changes[attr] = [getattr(user, attr), new]
             setattr(user, attr, new)
+    if email is not None and email != user.email:
+        changes["email"] = [user.email, email]
+        user.email = email
     role_change = _apply_roles(actor, scope, user, data.roles)
     if role_change:
         changes.update(role_change)

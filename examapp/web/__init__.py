@@ -13,9 +13,10 @@ def register_web(app: Flask) -> None:
     from .exams import bp as exams_bp
     from .laws import bp as laws_bp
     from .main import bp as main_bp
+    from .notifications import bp as notifications_bp
     from .practice import bp as practice_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp, api_bp, exams_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp, api_bp, exams_bp, notifications_bp):
         app.register_blueprint(bp)
     app.before_request(enforce_access)
     headers.register(app)

@@ -22,12 +22,15 @@ FIELD_LABELS = {
     "sort_order": _l("排序"),
 }
 
-# (endpoint, label, roles that see it; empty: everyone logged in)
+# (endpoint, label, roles that see it; empty: everyone logged in). Learners' pages sit in the bar,
+# the management pages in one menu so that the bar fits on one line.
 NAV = (
     ("main.home", _l("首页"), ()),
     ("laws.index", _l("法律法规"), ()),
     ("exams.mine", _l("考试"), ("employee",)),
     ("practice.home", _l("练习"), ("employee",)),
+)
+MANAGE = (
     ("admin.units", _l("组织机构"), ("admin", "unit_admin", "auditor")),
     ("admin.users", _l("人员管理"), ("admin", "unit_admin", "auditor")),
     ("admin.imports", _l("批量导入"), ("admin", "unit_admin")),
@@ -55,6 +58,7 @@ def register(app: Flask) -> None:
     def navigation():
         if not current_user.is_authenticated:
             return {"nav_items": []}
-        items = [(ep, label) for ep, label, roles in NAV if not roles or current_user.has_role(*roles)]
-        return {"nav_items": items, "role_labels": ROLE_LABELS, "field_labels": FIELD_LABELS,
+        def visible(entries):
+            return [(ep, label) for ep, label, roles in entries if not roles or current_user.has_role(*roles)]
+        return {"nav_items": visible(NAV), "manage_items": visible(MANAGE), "role_labels": ROLE_LABELS, "field_labels": FIELD_LABELS,
                 "status_labels": STATUS_LABELS}

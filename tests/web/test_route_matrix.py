@@ -42,14 +42,21 @@ EXPECTED = {
     "admin.law_coverage": {"GET": {"admin", "auditor"}},
     "api.login": {"POST": PUBLIC},
     "api.openapi": {"GET": PUBLIC},
-    "admin.exams_admin": {"GET": {"admin", "auditor"}},
+    "admin.exams_admin": {"GET": READERS},
     "admin.exam_new": {"GET": {"admin"}, "POST": {"admin"}},
     "admin.exam_edit": {"GET": {"admin", "auditor"}, "POST": {"admin"}},
     "admin.exam_rules_save": {"POST": {"admin"}},
     "admin.exam_audience_save": {"POST": {"admin"}},
     "admin.exam_publish": {"POST": {"admin"}},
-    "admin.exam_monitor": {"GET": {"admin", "auditor"}},
+    "admin.exam_monitor": {"GET": READERS},
+    "admin.exam_add_time": {"POST": ADMINS},
+    "admin.exam_reopen": {"POST": ADMINS},
+    "admin.attempt_integrity": {"GET": READERS},
     "admin.exam_results": {"GET": {"admin", "auditor"}},
+    "admin.exam_grading": {"GET": {"admin", "auditor"}, "POST": {"admin"}},
+    "admin.exam_regrade": {"GET": {"admin", "auditor"}, "POST": {"admin"}},
+    "admin.approvals_list": {"GET": {"admin", "auditor"}},
+    "admin.approval_view": {"GET": {"admin", "auditor"}, "POST": {"admin"}},
     "admin.exam_overrides": {"POST": {"admin"}},
     "api.integrity_event": {"POST": LEARNERS},
     "exams.mine": {"GET": LEARNERS},
@@ -62,6 +69,7 @@ EXPECTED = {
     "api.attempt_status": {"GET": LEARNERS},
     "api.save": {"PUT": LEARNERS},
     "api.submit": {"POST": LEARNERS},
+    "api.exam_results": {"GET": READERS},
     "admin.bank_import": {"GET": {"admin"}},
     "admin.bank_template": {"GET": {"admin"}},
     "admin.bank_import_preview": {"POST": {"admin"}},
@@ -85,6 +93,9 @@ EXPECTED = {
     "laws.part": {"GET": EVERYONE},
     "laws.article": {"GET": EVERYONE},
     "audit.verify": {"GET": {"admin", "auditor"}},
+    "notifications.index": {"GET": EVERYONE},
+    "notifications.open_one": {"POST": EVERYONE},
+    "notifications.read_all": {"POST": EVERYONE},
 }
 
 
@@ -101,7 +112,7 @@ def sample_args(rule, world: World, small_law) -> dict:
     values = {"unit_id": world.a2.id, "user_id": world.victim.id, "kind": "people", "fmt": "xlsx", "code": "en",
               "flag": 1, "filename": "css/app.css", "part_id": first_part(small_law), "number": 2,
               "question_id": 1, "mock_id": 1, "action": "retire",
-              "exam_id": 1, "attempt_id": 1}
+              "exam_id": 1, "attempt_id": 1, "notification_id": 1, "approval_id": 1}
     if rule.endpoint == "admin.bank_template":
         values["fmt"] = "xlsx"
     if rule.endpoint.startswith(("laws.", "practice.")) or rule.endpoint == "admin.law_coverage":

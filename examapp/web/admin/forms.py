@@ -36,6 +36,9 @@ class PersonForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
     unit_id = SelectField(_l("所在单位"), coerce=int)
     position = StringField(_l("职务"), validators=[Optional(), Length(max=80)])
+    email = StringField(_l("邮箱"), validators=[Optional(), Length(max=200)],
+                        description=_l("用于接收考试提醒邮件（可不填）"),
+                        render_kw={"autocomplete": "off", "inputmode": "email"})
     on_post = BooleanField(_l("在编在岗"), default=True)
     is_enforcement = BooleanField(_l("执法岗位"))
     is_supervision = BooleanField(_l("监督岗位"))

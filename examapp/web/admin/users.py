@@ -51,7 +51,7 @@ def _person_form(user=None) -> PersonForm:
 def _person_input(form: PersonForm) -> PersonInput:
     return PersonInput(username=form.username.data.strip(), name=form.name.data.strip(),
                        unit_id=form.unit_id.data, position=(form.position.data or "").strip(),
-                       roles=form.roles_value(), **{f: bool(getattr(form, f).data) for f in FLAGS})
+                       email=(form.email.data or "").strip(), roles=form.roles_value(), **{f: bool(getattr(form, f).data) for f in FLAGS})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
