@@ -1,20 +1,22 @@
 """Defining and scheduling exams: settings, audience, paper rules (a new paper version once attempts
-exist, F15), publishing, window extensions, and the live monitor."""
+exist, F15), publishing, window extensions, and the live monitor with its actions (more time, reopen)."""
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..domain import qtypes
 from ..domain.exam_rules import COUNTING, VISIBILITY
+from ..domain.integrity import Risk, over_threshold
 from ..domain.paper import Rule, check_rules
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, Exam, ExamAudience, ExamPaper, IntegrityEvent, OrgUnit, User
 from ..models.exam import EXAM_KINDS
 from . import audit
 from .exams import rule_pool
+from .scope import Scope
 from .tx import begin_write, commit
 
 AUDIENCE_KINDS = ("unit", "unit_tree", "role", "flag", "user")
@@ -42,6 +44,8 @@ class ExamInput:
     navigation: str = "free"
     one_per_page: bool = True
     partial_credit: bool = False
+    tab_switch_threshold: int | None = None
+    integrity_auto_submit: bool = False
 
 
 def _check(data: ExamInput) -> None:
@@ -67,6 +71,10 @@ def _check(data: ExamInput) -> None:
         raise ValidationError("makeup_opens_at", "补考开始和结束时间须同时填写")
     if data.makeup_opens_at and (data.makeup_opens_at < data.closes_at or data.makeup_closes_at <= data.makeup_opens_at):
         raise ValidationError("makeup_opens_at", "补考须在正式考试结束之后，且结束晚于开始")
+    if data.tab_switch_threshold is not None and not 0 <= data.tab_switch_threshold <= 100:
+        raise ValidationError("tab_switch_threshold", "切屏次数阈值须在 0–100 之间")
+    if data.integrity_auto_submit and data.tab_switch_threshold is None:
+        raise ValidationError("integrity_auto_submit", "自动交卷须先设置切屏次数阈值")
 
 
 def _has_attempts(exam_id: int) -> bool:
@@ -92,7 +100,10 @@ def save_exam(actor, exam_id: int | None, data: ExamInput, *, now: datetime) -> 
         changes = {k: [str(getattr(exam, k)), str(v)] for k, v in fields.items() if getattr(exam, k) != v}
         if exam.status != "draft" and _has_attempts(exam.id):
             # Once people have sat it, only the windows may move, and only later (extensions).
-            fixed = set(changes) - {"closes_at", "makeup_opens_at", "makeup_closes_at", "title"}
+            movable = {"closes_at", "makeup_opens_at", "makeup_closes_at", "title"}
+            if not exam.integrity_auto_submit and not data.integrity_auto_submit:
+                movable.add("tab_switch_threshold")     # without auto-submit it only marks rows on the monitor
+            fixed = set(changes) - movable
             if fixed:
                 raise Conflict("已有人作答，只能延长考试时间或修改名称；其他设置请另建考试")
             if data.closes_at < exam.closes_at:
@@ -207,20 +218,40 @@ class MonitorRow:
     user: User
     answered: int
     switches: int
+    risk: Risk | None = None
+    flagged: bool = False            # more tab switches than the exam tolerates
+    running_again: bool = False      # (a submitted attempt) its person has a running one now
 
 
-def monitor(exam_id: int) -> list[MonitorRow]:
-    """Who is in the exam now: progress, deadline, tab switches (two aggregate queries)."""
-    attempts = db.session.execute(select(Attempt, User).join(User, User.id == Attempt.user_id)
-                                  .where(Attempt.exam_id == exam_id, Attempt.status == "running")
-                                  .order_by(Attempt.deadline)).all()
-    ids = [a.id for a, _u in attempts]
+def monitor_query(actor, exam_id: int, *, running: bool) -> Select:
+    """Attempts of people in the actor's scope: running ones by deadline, submitted ones newest first."""
+    stmt = select(Attempt).join(User, User.id == Attempt.user_id).where(Attempt.exam_id == exam_id)
+    if running:
+        stmt = stmt.where(Attempt.status == "running").order_by(Attempt.deadline, Attempt.id)
+    else:
+        stmt = stmt.where(Attempt.status == "submitted").order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+    return Scope.of(actor).users(stmt)
+
+
+def monitor_rows(exam: Exam, attempts: list[Attempt], *, now: datetime) -> list[MonitorRow]:
+    """One page of the monitor: progress, tab switches, risk, in a fixed number of queries."""
+    from .integrity import attempt_risks
+
+    ids = [a.id for a in attempts]
+    if not ids:
+        return []
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({a.user_id for a in attempts})))}
     answered = dict(db.session.execute(select(Answer.attempt_id, func.count()).where(Answer.attempt_id.in_(ids))
-                                       .group_by(Answer.attempt_id)).all()) if ids else {}
+                                       .group_by(Answer.attempt_id)).all())
     switches = dict(db.session.execute(select(IntegrityEvent.attempt_id, func.count())
                                        .where(IntegrityEvent.attempt_id.in_(ids), IntegrityEvent.kind == "hidden")
-                                       .group_by(IntegrityEvent.attempt_id)).all()) if ids else {}
-    return [MonitorRow(a, u, answered.get(a.id, 0), switches.get(a.id, 0)) for a, u in attempts]
+                                       .group_by(IntegrityEvent.attempt_id)).all())
+    running = set(db.session.scalars(select(Attempt.user_id).where(
+        Attempt.exam_id == exam.id, Attempt.status == "running", Attempt.user_id.in_(list(users)))))
+    risks = attempt_risks(exam, ids, now=now)
+    return [MonitorRow(a, users[a.user_id], answered.get(a.id, 0), switches.get(a.id, 0), risks.get(a.id),
+                       over_threshold(switches.get(a.id, 0), exam.tab_switch_threshold),
+                       a.status == "submitted" and a.user_id in running) for a in attempts]
 
 
 def set_overrides(actor, exam_id: int, *, usernames: list[str], unit_code: str = "", extra_minutes: int = 0,
@@ -274,3 +305,126 @@ def set_overrides(actor, exam_id: int, *, usernames: list[str], unit_code: str =
                        "window": [str(opens_at), str(closes_at)] if opens_at else None, "reason": reason[:400]})
     commit()
     return len(people)
+
+
+# -- the monitor's actions ---------------------------------------------------------------------------
+
+MONITOR_WRITERS = ("admin", "unit_admin")
+MAX_EXTRA_MINUTES = 600
+MAX_EXTRA_ATTEMPTS = 10
+
+
+def _reason(reason) -> str:
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError("reason", "请填写原因")
+    if len(reason) > 400:
+        raise ValidationError("reason", "原因不超过 400 个字符")
+    return reason
+
+
+def _check_writer(actor) -> None:
+    if not actor.has_role(*MONITOR_WRITERS):
+        raise PermissionDenied("只有管理员可以加时或重新开放")
+
+
+def _attempt_in_scope(actor, exam: Exam, attempt_id) -> tuple[Attempt, User]:
+    """The attempt, locked, when it belongs to the exam and its person is in the actor's scope."""
+    attempt = db.session.execute(select(Attempt).where(Attempt.id == attempt_id, Attempt.exam_id == exam.id)
+                                 .with_for_update()).scalar_one_or_none() if isinstance(attempt_id, int) else None
+    user = db.session.get(User, attempt.user_id) if attempt is not None else None
+    if user is None or not Scope.of(actor).covers_unit(user.unit):
+        raise NotFound("作答不存在")   # another unit's person is not found, not forbidden
+    return attempt, user
+
+
+def _override_row(exam: Exam, user_id: int, *, now: datetime):
+    """The person's standing exceptions, or a new empty one (not yet in the session: nothing changes until
+    `_note` records the reason, after the checks)."""
+    from ..models import ExamOverride
+
+    row = db.session.execute(select(ExamOverride).where(ExamOverride.exam_id == exam.id,
+                                                        ExamOverride.user_id == user_id)).scalar_one_or_none()
+    return row or ExamOverride(exam_id=exam.id, user_id=user_id, extra_minutes=0, extra_attempts=0, reason="",
+                               created_at=now)
+
+
+def _note(row, *, actor, reason: str) -> None:
+    """The new reason joins the earlier ones (the audit log keeps each in full)."""
+    row.reason = (f"{row.reason}；{reason}" if row.reason else reason)[-400:]
+    row.created_by = getattr(actor, "username", "")
+    db.session.add(row)
+
+
+def add_time(actor, exam_id: int, attempt_id: int, *, minutes, reason: str, now: datetime) -> Attempt:
+    """N more minutes for one running attempt: its deadline moves at once, and the minutes are added to the
+    person's standing extra time (not replacing it)."""
+    from ..domain import exam_rules
+    from .exams import policy_of
+
+    reason = _reason(reason)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_EXTRA_MINUTES:
+        raise ValidationError("minutes", f"加时须为 1–{MAX_EXTRA_MINUTES} 分钟")
+    _check_writer(actor)
+    begin_write()
+    exam = _get(exam_id)
+    attempt, user = _attempt_in_scope(actor, exam, attempt_id)
+    if attempt.status != "running":
+        raise Conflict("该次作答已交卷，不能加时；如需再考，请使用“重新开放”")
+    if exam_rules.is_overdue(now, attempt.deadline, policy_of(exam)):
+        raise Conflict("该次作答已过截止时间，将按已保存的答案交卷；如需再考，请使用“重新开放”")
+    row = _override_row(exam, user.id, now=now)
+    if row.extra_minutes + minutes > MAX_EXTRA_MINUTES:
+        raise ValidationError("minutes", f"累计加时不能超过 {MAX_EXTRA_MINUTES} 分钟（已加 {row.extra_minutes} 分钟）")
+    row.extra_minutes += minutes
+    _note(row, actor=actor, reason=reason)
+    before = attempt.deadline
+    attempt.deadline = before + timedelta(minutes=minutes)
+    audit.record("exam.add_time", actor=actor, now=now, object_type="attempt", object_id=attempt.id,
+                 data={"exam": exam.id, "user": user.username, "minutes": minutes, "extra_minutes": row.extra_minutes,
+                       "deadline": [before.isoformat(), attempt.deadline.isoformat()], "reason": reason})
+    commit()
+    return attempt
+
+
+@dataclass
+class Reopened:
+    user: User
+    attempts_left: int
+    window: tuple[datetime, datetime] | None     # the person's own window, given when theirs had closed
+
+
+def reopen(actor, exam_id: int, attempt_id: int, *, reason: str, now: datetime) -> Reopened:
+    """One more attempt for the person of a submitted attempt and, when their window has closed, an own window
+    from now for the exam's duration (with their extra time). The submitted attempt is a record: unchanged."""
+    reason = _reason(reason)
+    _check_writer(actor)
+    begin_write()
+    exam = _get(exam_id)
+    attempt, user = _attempt_in_scope(actor, exam, attempt_id)
+    if attempt.status != "submitted":
+        raise Conflict("该次作答尚未交卷，无需重新开放")
+    if exam.status != "published":
+        raise Conflict("考试未发布或已关闭，不能重新开放")
+    if db.session.scalar(select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id,
+                                                  Attempt.status == "running")) is not None:
+        raise Conflict(f"{user.name} 已有进行中的作答")
+    row = _override_row(exam, user.id, now=now)
+    if row.extra_attempts >= MAX_EXTRA_ATTEMPTS:
+        raise ValidationError("extra_attempts", f"增加的作答次数已达上限（{MAX_EXTRA_ATTEMPTS} 次）")
+    row.extra_attempts += 1
+    _note(row, actor=actor, reason=reason)
+    closes = row.closes_at if row.opens_at and row.closes_at else exam.closes_at
+    window = None
+    if now >= closes:
+        window = (now, now + timedelta(minutes=exam.duration_minutes + row.extra_minutes))
+        row.opens_at, row.closes_at = window
+    submitted = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.exam_id == exam.id, Attempt.user_id == user.id, Attempt.status == "submitted"))
+    left = max(0, exam.attempts_allowed + row.extra_attempts - submitted)
+    audit.record("exam.reopen", actor=actor, now=now, object_type="attempt", object_id=attempt.id,
+                 data={"exam": exam.id, "user": user.username, "extra_attempts": row.extra_attempts,
+                       "window": [window[0].isoformat(), window[1].isoformat()] if window else None,
+                       "reason": reason})
+    commit()
+    return Reopened(user, left, window)

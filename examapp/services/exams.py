@@ -401,6 +401,16 @@ def submit(user: User, attempt_id: int, *, now: datetime, by: str = "person") ->
     if attempt.status == "submitted":
         db.session.rollback()
         return SubmitResult(db.session.get(Attempt, attempt_id), False)
+    _submit_locked(attempt, user, now=now, by=by)
+    commit()
+    return SubmitResult(attempt, True)
+
+
+SYSTEM_SUBMITS = ("scheduler", "integrity")   # made by the system, not by the person: the audit says so
+
+
+def _submit_locked(attempt: Attempt, user: User | None, *, now: datetime, by: str, note: dict | None = None) -> None:
+    """Grade and close a running attempt whose row the caller holds locked, and record the event."""
     policy = policy_of(attempt.exam)
     if by == "person" and not exam_rules.accepts_submit(now, attempt.deadline, policy):
         by = "overdue"      # too late for the person's own submit: the saved answers are submitted as they are
@@ -408,11 +418,10 @@ def submit(user: User, attempt_id: int, *, now: datetime, by: str = "person") ->
         by = "grace"
     _grade(attempt)
     attempt.status, attempt.submitted_at, attempt.submitted_by = "submitted", now, by
-    audit.record("attempt.submit", actor=user or "system:scheduler", now=now, object_type="attempt",
-                 object_id=attempt.id, data={"exam": attempt.exam_id, "score": attempt.score, "passed": attempt.passed,
-                                             "by": by})
-    commit()
-    return SubmitResult(attempt, True)
+    audit.record("attempt.submit", actor=f"system:{by}" if by in SYSTEM_SUBMITS else (user or "system"), now=now,
+                 object_type="attempt", object_id=attempt.id,
+                 data={"exam": attempt.exam_id, "score": attempt.score, "passed": attempt.passed, "by": by,
+                       **(note or {})})
 
 
 def submit_overdue(*, now: datetime) -> int:
@@ -433,18 +442,39 @@ def submit_overdue(*, now: datetime) -> int:
 INTEGRITY_KINDS = ("hidden", "visible")
 
 
-def record_integrity(user: User, attempt_id: int, kind: str, *, now: datetime, ip: str = "") -> None:
-    """A tab switch, and an IP address that differs from the one the attempt started from."""
+@dataclass
+class IntegrityResult:
+    recorded: bool
+    attempt: Attempt       # its status tells the page whether the attempt has just been submitted
+
+
+def record_integrity(user: User, attempt_id: int, kind: str, *, now: datetime, ip: str = "") -> IntegrityResult:
+    """A tab switch, and an IP address that differs from the one the attempt started from. A tab switch
+    past the exam's threshold shows on the monitor; when the exam says so, it also submits the attempt at
+    once with its saved answers (submitted_by "integrity"), in the same transaction as the event."""
+    from ..domain.integrity import over_threshold
+
     begin_write()
-    attempt = get_attempt(user, attempt_id)
+    attempt = db.session.execute(select(Attempt).where(Attempt.id == attempt_id).with_for_update()).scalar_one_or_none()
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound("作答不存在")
     if attempt.status != "running":
         db.session.rollback()
-        return
+        return IntegrityResult(False, db.session.get(Attempt, attempt_id))
     db.session.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=now, data={"ip": ip}))
     if ip and attempt.ip and ip != attempt.ip:
         db.session.add(IntegrityEvent(attempt_id=attempt.id, kind="ip_change", at=now,
                                       data={"from": attempt.ip, "to": ip}))
+    exam = attempt.exam
+    if kind == "hidden" and exam.integrity_auto_submit and exam.tab_switch_threshold is not None:
+        db.session.flush()
+        switches = db.session.scalar(select(func.count()).select_from(IntegrityEvent).where(
+            IntegrityEvent.attempt_id == attempt.id, IntegrityEvent.kind == "hidden"))
+        if over_threshold(switches, exam.tab_switch_threshold):
+            _submit_locked(attempt, user, now=now, by="integrity",
+                           note={"switches": switches, "threshold": exam.tab_switch_threshold})
     commit()
+    return IntegrityResult(True, attempt)
 
 
 def review(attempt: Attempt) -> list[dict]:

@@ -84,6 +84,7 @@
         root.dataset.pending = String(Object.keys(pending).length);
         if (data.deadline && data.server_time) { resync(data.deadline, data.server_time); }
         if (r.ok) { state.textContent = msg.saved; }
+        else if (r.status === 409 && data.status === "submitted") { leave(); }
         else if (r.status === 409) { state.textContent = data.error || msg.stale; }
         setOnline(true);
       });
@@ -139,6 +140,12 @@
     review.classList.toggle("d-none", current !== sections.length);
   }
 
+  // the attempt was submitted elsewhere (another tab, the scheduler, the tab-switch rule): show its result
+  function leave() {
+    try { window.localStorage.removeItem("exam-" + attempt); } catch (e) { /* ignore */ }
+    window.location.href = root.dataset.result;
+  }
+
   function submit(timeUp) {
     if (!timeUp && !window.confirm(msg.confirm)) { return; }
     flush().then(function () {
@@ -181,6 +188,8 @@
       method: "POST", credentials: "same-origin", keepalive: true,
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
       body: JSON.stringify({kind: document.visibilityState === "hidden" ? "hidden" : "visible"})
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      if (data && data.status === "submitted") { leave(); }
     }).catch(function () { /* recorded when possible; never blocks the taker */ });
   });
   try {   // answers left unsent by a closed or crashed page go out now

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 KIND_CHOICES = [("annual", _l("年度普法考试")), ("qualification_major", _l("资格考试（专业）")),
                 ("qualification_public", _l("资格考试（公共）")), ("competition", _l("竞赛")), ("mock", _l("模拟考试"))]
@@ -41,6 +41,13 @@ class ExamForm(FlaskForm):
     navigation = SelectField(_l("导航"), choices=[("free", _l("可自由跳转")), ("sequential", _l("只能依次作答"))])
     one_per_page = BooleanField(_l("每页一题"), default=True)
     partial_credit = BooleanField(_l("多选题少选得部分分"))
+    tab_switch_threshold = IntegerField(_l("切屏次数阈值（超过即在监控中标出，留空不限）"),
+                                        validators=[Optional(), NumberRange(0, 100)])
+    integrity_auto_submit = BooleanField(_l("切屏超过阈值时自动交卷（按已保存的答案）"))
+
+    def validate_integrity_auto_submit(self, field):
+        if field.data and self.tab_switch_threshold.data is None:
+            raise ValidationError(_l("自动交卷须先设置切屏次数阈值"))
 
 
 class RulesForm(FlaskForm):
@@ -62,6 +69,22 @@ class OverrideForm(FlaskForm):
     opens_at = DateTimeLocalField(_l("单独考试开始"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes_at = DateTimeLocalField(_l("单独考试结束"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=400)])
+
+
+_REASON = [DataRequired(_l("请填写原因")), Length(max=400, message=_l("原因不超过 400 个字符"))]
+
+
+class AddTimeForm(FlaskForm):
+    """One row of the live monitor: N more minutes for a running attempt."""
+    minutes = IntegerField(_l("加时（分钟）"), default=10,
+                           validators=[DataRequired(_l("加时须为 1–600 分钟的整数")),
+                                       NumberRange(1, 600, _l("加时须为 1–600 分钟的整数"))])
+    reason = StringField(_l("原因"), validators=_REASON)
+
+
+class ReopenForm(FlaskForm):
+    """One row of the live monitor: one more attempt for a person whose attempt was submitted."""
+    reason = StringField(_l("原因"), validators=_REASON)
 
 
 def _tz() -> ZoneInfo:
