@@ -8,9 +8,11 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 
 from ..domain import exam_rules
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Attempt, Exam, OrgUnit, User
 from .exams import audience_query, policy_of
+from .scope import Scope
 
 
 @dataclass
@@ -22,6 +24,7 @@ class PersonResult:
     score: float | None
     passed: bool
     band: str
+    grading: bool = False     # an answer sheet waits for hand grading: its score is not counted yet
 
 
 @dataclass
@@ -56,6 +59,11 @@ class ExamResults:
         return [p for p in self.people if p.status == "not_started"]
 
 
+def rate(numerator: int, denominator: int) -> float | None:
+    """A fraction 0..1, or None where nobody is counted (as in the rates report)."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
 def unit_labels(unit_ids: set[int]) -> dict[int, str]:
     """Names that tell units apart: a 综合股 under two district bureaus reads as 'district · 综合股'."""
     units = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))}
@@ -65,37 +73,60 @@ def unit_labels(unit_ids: set[int]) -> dict[int, str]:
             for uid, u in units.items()}
 
 
-def results(exam: Exam) -> ExamResults:
+def results(exam: Exam, *, scope: Scope | None = None) -> ExamResults:
+    """`scope` keeps only the audience members of a unit admin's or auditor's subtrees."""
     policy = policy_of(exam)
-    people = db.session.execute(audience_query(exam).add_columns(OrgUnit.id)
-                                .order_by(OrgUnit.path, User.username)).all()
+    stmt = audience_query(exam).add_columns(OrgUnit.id)
+    if scope is not None:
+        stmt = scope.units(stmt)     # audience_query has joined OrgUnit already
+    people = db.session.execute(stmt.order_by(OrgUnit.path, User.username)).all()
     labels = unit_labels({unit_id for _u, unit_id in people})
     scores: dict[int, list[float]] = defaultdict(list)
     running: set[int] = set()
+    sat: set[int] = set()
+    grading: set[int] = set()
     started: Counter = Counter()
-    for user_id, status, score in db.session.execute(
-            select(Attempt.user_id, Attempt.status, Attempt.score).where(Attempt.exam_id == exam.id)
-            .order_by(Attempt.user_id, Attempt.number)).all():
+    for user_id, status, score, pending in db.session.execute(
+            select(Attempt.user_id, Attempt.status, Attempt.score, Attempt.pending_manual)
+            .where(Attempt.exam_id == exam.id).order_by(Attempt.user_id, Attempt.number)).all():
         started[user_id] += 1
-        if status == "submitted":
-            scores[user_id].append(score or 0.0)
-        else:
+        if status != "submitted":
             running.add(user_id)
+        elif pending:
+            sat.add(user_id)
+            grading.add(user_id)
+        else:
+            sat.add(user_id)
+            scores[user_id].append(score or 0.0)
     rows, units = [], {}
     for user, unit_id in people:
         unit_name = labels[unit_id]
         counted = exam_rules.counted_score(scores.get(user.id, []), policy)
-        status = "submitted" if user.id in scores else ("running" if user.id in running else "not_started")
+        status = "submitted" if user.id in sat else ("running" if user.id in running else "not_started")
         result = PersonResult(user, unit_name, started[user.id], status, counted,
-                              exam_rules.passed(counted, policy), exam_rules.band_for(counted, policy))
+                              exam_rules.passed(counted, policy), exam_rules.band_for(counted, policy) if counted
+                              is not None else "", user.id in grading)
         rows.append(result)
         unit = units.setdefault(unit_name, UnitRow(unit_name))
         unit.expected += 1
         unit.sat += status == "submitted"
         unit.passed += result.passed
-    band_counts = Counter(r.band for r in rows if r.status == "submitted")
+    band_counts = Counter(r.band for r in rows if r.status == "submitted" and r.band)
     bands = [(b.label, band_counts.get(b.label, 0)) for b in sorted(policy.bands, key=lambda b: -b.minimum)]
     return ExamResults(exam, rows, bands, list(units.values()))
+
+
+def results_for(actor, exam_id: int) -> ExamResults:
+    """One exam's results as `actor` may see them: an admin the whole audience, a unit admin or auditor the
+    people of their subtrees. An exam with nobody of theirs in its audience is not found, as on every page."""
+    scope = Scope.of(actor)
+    exam = db.session.get(Exam, exam_id) if isinstance(exam_id, int) else None
+    if exam is None or scope.is_empty:
+        raise NotFound("考试不存在")
+    r = results(exam, scope=None if scope.everything else scope)
+    if not scope.everything and not r.people:
+        raise NotFound("考试不存在")
+    return r
 
 
 def export_xlsx(r: ExamResults) -> bytes:
@@ -107,7 +138,8 @@ def export_xlsx(r: ExamResults) -> bytes:
         cell.font = Font(bold=True)
     labels = {"not_started": "未参加", "running": "作答中", "submitted": "已交卷"}
     for p in r.people:
-        ws.append([p.user.username, p.user.name, p.unit, p.attempts, labels[p.status], p.score,
+        ws.append([p.user.username, p.user.name, p.unit, p.attempts,
+                   labels[p.status] + ("（待阅卷）" if p.grading else ""), p.score,
                    "是" if p.passed else "否", p.band])
     summary = wb.create_sheet("汇总")
     summary.append(["单位", "应参考", "参考", "合格"])

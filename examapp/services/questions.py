@@ -191,17 +191,47 @@ def coverage(law: Law) -> list[tuple[Article, int]]:
     return [(a, counts.get(a.number, 0)) for a in articles]
 
 
-def error_rates(law: Law, *, min_answers: int = 5, limit: int = 20) -> list[tuple[Article, int, float]]:
-    """Articles whose questions learners get wrong most often (practice and mock answers so far)."""
+@dataclass
+class ArticleErrors:
+    """Answers to an article's questions and how many were wrong, in practice (mock exams included) and in exams."""
+    article: Article
+    practice_answers: int = 0
+    practice_wrong: int = 0
+    exam_answers: int = 0
+    exam_wrong: int = 0
+
+    @property
+    def answers(self) -> int:
+        return self.practice_answers + self.exam_answers
+
+    @property
+    def rate(self) -> float:
+        return (self.practice_wrong + self.exam_wrong) / self.answers if self.answers else 0.0
+
+    @property
+    def practice_rate(self) -> float | None:
+        return self.practice_wrong / self.practice_answers if self.practice_answers else None
+
+    @property
+    def exam_rate(self) -> float | None:
+        return self.exam_wrong / self.exam_answers if self.exam_answers else None
+
+
+def error_rates(law: Law, *, min_answers: int = 5, limit: int = 20) -> list[ArticleErrors]:
+    """Articles whose questions learners get wrong most often: practice and exam answers, one GROUP BY each,
+    ranked by the two together."""
     from ..models import PracticeAnswer
+    from .item_analysis import exam_error_counts
     wrong = func.sum(case((PracticeAnswer.correct.is_(False), 1), else_=0))
-    rows = db.session.execute(
+    practice = {n: (total, bad or 0) for n, total, bad in db.session.execute(
         select(QuestionArticle.article_number, func.count(), wrong)
         .join(PracticeAnswer, PracticeAnswer.question_id == QuestionArticle.question_id)
         .where(QuestionArticle.law_id == law.id)
-        .group_by(QuestionArticle.article_number)
-        .having(func.count() >= min_answers)).all()
-    ranked = sorted(((n, total, (bad or 0) / total) for n, total, bad in rows), key=lambda r: (-r[2], r[0]))[:limit]
+        .group_by(QuestionArticle.article_number)).all()}
+    exam = exam_error_counts(law)
+    totals = {n: (practice.get(n, (0, 0)), exam.get(n, (0, 0))) for n in practice.keys() | exam.keys()}
+    kept = [(n, p, e) for n, (p, e) in totals.items() if p[0] + e[0] >= min_answers]
+    ranked = sorted(kept, key=lambda r: (-(r[1][1] + r[2][1]) / (r[1][0] + r[2][0]), r[0]))[:limit]
     articles = {a.number: a for a in db.session.scalars(select(Article).where(
-        Article.version_id == law.current_version_id, Article.number.in_([n for n, _t, _r in ranked])))}
-    return [(articles[n], total, rate) for n, total, rate in ranked if n in articles]
+        Article.version_id == law.current_version_id, Article.number.in_([n for n, _p, _e in ranked])))}
+    return [ArticleErrors(articles[n], p[0], p[1], e[0], e[1]) for n, p, e in ranked if n in articles]

@@ -113,3 +113,14 @@ def test_the_admin_home_lists_what_waits_for_them(app, world, admins, case_exam,
     assert 'id="todo-approvals">1<' in page
     own = client_for(app, admins[0]).get("/").get_data(as_text=True)
     assert 'id="todo-approvals">0<' in own           # one's own request waits for someone else
+
+
+def test_results_hold_back_a_score_until_its_hand_grading_is_done(app, world, admins, case_exam):
+    take_case(world.employee, case_exam, "不合法")
+    page = client_for(app, admins[0]).get(f"/admin/exams/{case_exam.id}/results").get_data(as_text=True)
+    assert "1 人有答卷待人工阅卷" in page and "待阅卷" in page
+    from examapp.services import exam_results
+    r = exam_results.results(case_exam)
+    person = next(p for p in r.people if p.user.username == "employee")
+    assert (person.status, person.score, person.passed, person.grading) == ("submitted", None, False, True)
+    assert r.sat == 1 and r.passed == 0

@@ -18,12 +18,13 @@ EXAM_WRITE = ("admin",)
 
 
 @bp.get("/exams")
-@roles(read=EXAM_READ)
+@roles(read=EXAM_READ + ("unit_admin",))   # a unit_admin reaches the live monitor (their subtree) from here
 def exams_admin():
     rows = db.session.execute(select(Exam).order_by(Exam.opens_at.desc())).scalars().all()
     counts = dict(db.session.execute(select(Attempt.exam_id, func.count(Attempt.user_id.distinct()))
                                      .group_by(Attempt.exam_id)).all())
-    return render_template("admin/exams.html", rows=rows, counts=counts, can_write=current_user.has_role(*EXAM_WRITE))
+    return render_template("admin/exams.html", rows=rows, counts=counts, can_write=current_user.has_role(*EXAM_WRITE),
+                           full=current_user.has_role(*EXAM_READ))
 
 
 def _exam_or_404(exam_id: int) -> Exam:
@@ -42,7 +43,8 @@ def _input(form: ExamForm) -> exam_admin.ExamInput:
         makeup_opens_at=to_utc(form.makeup_opens_at.data), makeup_closes_at=to_utc(form.makeup_closes_at.data),
         results_visibility=form.results_visibility.data, answers_visibility=form.answers_visibility.data,
         shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
-        navigation=form.navigation.data, one_per_page=form.one_per_page.data, partial_credit=form.partial_credit.data)
+        navigation=form.navigation.data, one_per_page=form.one_per_page.data, partial_credit=form.partial_credit.data,
+        tab_switch_threshold=form.tab_switch_threshold.data, integrity_auto_submit=form.integrity_auto_submit.data)
 
 
 def _field_error(form, e: ValidationError) -> None:
@@ -150,13 +152,6 @@ def exam_publish(exam_id: int):
     return redirect(url_for("admin.exam_edit", exam_id=exam_id))
 
 
-@bp.get("/exams/<int:exam_id>/monitor")
-@roles(read=EXAM_READ)
-def exam_monitor(exam_id: int):
-    exam = _exam_or_404(exam_id)
-    return render_template("admin/exam_monitor.html", exam=exam, rows=exam_admin.monitor(exam.id), now=utcnow())
-
-
 @bp.get("/exams/<int:exam_id>/results")
 @roles(read=EXAM_READ)
 def exam_results(exam_id: int):
@@ -169,7 +164,19 @@ def exam_results(exam_id: int):
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f"attachment; filename=exam-{exam.id}-results.xlsx"})
     chart = [{"label": label, "count": n} for label, n in r.bands]
-    return render_template("admin/exam_results.html", exam=exam, r=r, chart=chart)
+    from ...services.integrity import person_risks
+    return render_template("admin/exam_results.html", exam=exam, r=r, chart=chart,
+                           risks=person_risks(exam, now=utcnow()), **_item_analysis(exam))
+
+
+ITEM_LIMIT = 50        # items and articles shown before "show all"
+
+
+def _item_analysis(exam: Exam) -> dict:
+    from ...services import item_analysis
+
+    return {"analysis": item_analysis.analyse(exam), "item_limit": ITEM_LIMIT,
+            "all_items": request.args.get("items") == "all", "all_articles": request.args.get("articles") == "all"}
 
 
 @bp.post("/exams/<int:exam_id>/overrides")
