@@ -1,7 +1,7 @@
 """Defining and scheduling exams: settings, audience, paper rules (a new paper version once attempts
 exist, F15), publishing, window extensions, and the live monitor with its actions (more time, reopen)."""
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, select
@@ -46,9 +46,14 @@ class ExamInput:
     partial_credit: bool = False
     tab_switch_threshold: int | None = None
     integrity_auto_submit: bool = False
+    ip_ranges: list = field(default_factory=list)        # CIDR ranges the exam may be taken from; empty: any
 
 
 def _check(data: ExamInput) -> None:
+    from ..domain.ip_ranges import parse_ranges
+    _good, bad = parse_ranges(",".join(data.ip_ranges or []))
+    if bad:
+        raise ValidationError("ip_ranges_text", "无法识别的地址或网段：" + "、".join(bad))
     if not data.title.strip() or len(data.title) > 200:
         raise ValidationError("title", "考试名称不能为空，且不超过 200 个字符")
     if data.kind not in EXAM_KINDS:
@@ -100,7 +105,7 @@ def save_exam(actor, exam_id: int | None, data: ExamInput, *, now: datetime) -> 
         changes = {k: [str(getattr(exam, k)), str(v)] for k, v in fields.items() if getattr(exam, k) != v}
         if exam.status != "draft" and _has_attempts(exam.id):
             # Once people have sat it, only the windows may move, and only later (extensions).
-            movable = {"closes_at", "makeup_opens_at", "makeup_closes_at", "title"}
+            movable = {"closes_at", "makeup_opens_at", "makeup_closes_at", "title", "ip_ranges"}
             if not exam.integrity_auto_submit and not data.integrity_auto_submit:
                 movable.add("tab_switch_threshold")     # without auto-submit it only marks rows on the monitor
             fixed = set(changes) - movable

@@ -10,7 +10,7 @@ from ..domain import exam_rules
 from ..domain.audit_chain import canonical_json
 from ..domain.exam_rules import Band, History, Override, Policy, Window
 from ..domain.paper import Rule, check_rules, draw, freeze, score, shown_question
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import (
     Answer,
@@ -226,6 +226,7 @@ def start_attempt(user: User, exam_id: int, *, now: datetime, ip: str = "",
     decision = exam_rules.can_start(now, policy, _history(exam, user.id), override)
     if not decision.allowed:
         raise Conflict(exam_rules.REASONS[decision.reason])
+    _check_network(exam, ip)
     rng = rng or random.Random()
     paper = exam.current_paper
     if paper.mode == "rules":
@@ -295,8 +296,14 @@ def _slot_for(attempt: Attempt, question_id: int) -> tuple[int, dict, QuestionVe
 MAX_RESPONSE = 20_000   # characters of JSON: the longest free answer plus room
 
 
+def _check_network(exam: Exam, ip: str | None) -> None:
+    from ..domain.ip_ranges import allowed
+    if ip is not None and not allowed(ip, exam.ip_ranges or []):
+        raise PermissionDenied(f"本考试只能在指定的单位网络内参加（当前地址 {ip or '未知'}）")
+
+
 def save_answer(user: User, attempt_id: int, question_id: int, response, seq: int, *, now: datetime,
-                flagged: bool | None = None) -> int:
+                flagged: bool | None = None, ip: str | None = None) -> int:
     """Store an answer unless the attempt is closed, the deadline has passed, or `seq` is stale (F5–F7)."""
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
         raise ValidationError("seq", "seq 须为正整数")
@@ -310,6 +317,7 @@ def save_answer(user: User, attempt_id: int, question_id: int, response, seq: in
         raise Conflict("已交卷，答案不能再修改")
     if not exam_rules.accepts_answer(now, attempt.deadline):
         raise Conflict("作答时间已到，答案未保存")
+    _check_network(attempt.exam, ip)
     index, _slot, version = _slot_for(attempt, question_id)
     answer = db.session.execute(select(Answer).where(Answer.attempt_id == attempt.id, Answer.slot == index)
                                 ).scalar_one_or_none()

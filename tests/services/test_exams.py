@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from examapp.errors import Conflict, NotFound
 from examapp.extensions import db
-from examapp.models import Answer, Attempt, AuditEvent, Exam, ExamAudience, ExamPaper, User
+from examapp.models import Answer, Attempt, AuditEvent, Exam, ExamAudience, ExamPaper, QuestionVersion, User
 from examapp.services import exams
 from tests.conftest import NOW, make_exam
 
@@ -202,3 +202,17 @@ def test_a_save_costs_the_same_few_queries_whatever_the_paper_size(world, exam):
     selects = [s.split("FROM")[1].split()[0] for s in statements if s.lstrip().upper().startswith("SELECT")]
     # the attempt (locked), the actor and roles reloaded, the slot's version, the stored answer: never per slot
     assert selects.count("question_version") == 1 and len(selects) <= 5, selects
+
+
+def test_an_exam_limited_to_the_bureau_network_refuses_other_addresses(world, small_law):
+    """Starting and saving from outside the exam's ranges are refused; inside they work."""
+    from examapp.errors import PermissionDenied
+    limited = make_exam([["test_law", "single", None, 1, 100]], ip_ranges=["10.12.0.0/16"])
+    with pytest.raises(PermissionDenied) as e:
+        exams.start_attempt(world.employee, limited.id, now=NOW, ip="203.0.113.9")
+    assert "203.0.113.9" in e.value.message
+    attempt, _ = exams.start_attempt(world.employee, limited.id, now=NOW, ip="10.12.3.4")
+    question_id = db.session.get(QuestionVersion, attempt.slots[0]["v"]).question_id
+    with pytest.raises(PermissionDenied):
+        exams.save_answer(world.employee, attempt.id, question_id, "A", 1, now=NOW, ip="198.51.100.1")
+    assert exams.save_answer(world.employee, attempt.id, question_id, "A", 2, now=NOW, ip="10.12.9.9") == 2

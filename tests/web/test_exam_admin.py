@@ -167,3 +167,13 @@ def test_review_after_close_only(login_as, world, small_law):
     page = c.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
     assert "答卷回顾" in page and "正确答案" in page and "得分 0 / 50" in page
     assert login_as("unit_admin").get(f"/exams/attempts/{attempt.id}/result").status_code == 404   # S1
+
+
+def test_the_exam_form_takes_network_ranges_and_names_a_bad_one(login_as, world):
+    c = login_as("admin")
+    r = c.post("/admin/exams/new", data=form(ip_ranges_text="10.12.0.0/16\n10.999.0.0/16"))
+    assert r.status_code == 400 and "无法识别的地址或网段：10.999.0.0/16" in r.get_data(as_text=True)
+    assert c.post("/admin/exams/new", data=form(ip_ranges_text="10.12.0.0/16，192.168.1.7")).status_code == 302
+    exam = db.session.scalar(select(Exam))
+    assert exam.ip_ranges == ["10.12.0.0/16", "192.168.1.7/32"]
+    assert "192.168.1.7/32" in c.get(f"/admin/exams/{exam.id}").get_data(as_text=True)

@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ...domain.ip_ranges import parse_ranges
+
 KIND_CHOICES = [("annual", _l("年度普法考试")), ("qualification_major", _l("资格考试（专业）")),
                 ("qualification_public", _l("资格考试（公共）")), ("competition", _l("竞赛")), ("mock", _l("模拟考试"))]
 COUNTING_CHOICES = [("best", _l("最高一次")), ("last", _l("最后一次")), ("first", _l("第一次")), ("average", _l("平均"))]
@@ -44,6 +46,13 @@ class ExamForm(FlaskForm):
     tab_switch_threshold = IntegerField(_l("切屏次数阈值（超过即在监控中标出，留空不限）"),
                                         validators=[Optional(), NumberRange(0, 100)])
     integrity_auto_submit = BooleanField(_l("切屏超过阈值时自动交卷（按已保存的答案）"))
+    ip_ranges_text = TextAreaField(_l("限定网段（每行一个，如 10.12.0.0/16；留空不限）"),
+                                   validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+
+    def validate_ip_ranges_text(self, field):
+        _good, bad = parse_ranges(field.data or "")
+        if bad:
+            raise ValidationError(_l("无法识别的地址或网段：%(x)s", x="、".join(bad)))
 
     def validate_integrity_auto_submit(self, field):
         if field.data and self.tab_switch_threshold.data is None:

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ...clock import utcnow
+from ...domain.ip_ranges import parse_ranges
 from ...errors import DomainError, NotFound, ValidationError
 from ...extensions import db
 from ...models import Attempt, Exam
@@ -44,7 +45,8 @@ def _input(form: ExamForm) -> exam_admin.ExamInput:
         results_visibility=form.results_visibility.data, answers_visibility=form.answers_visibility.data,
         shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
         navigation=form.navigation.data, one_per_page=form.one_per_page.data, partial_credit=form.partial_credit.data,
-        tab_switch_threshold=form.tab_switch_threshold.data, integrity_auto_submit=form.integrity_auto_submit.data)
+        tab_switch_threshold=form.tab_switch_threshold.data, integrity_auto_submit=form.integrity_auto_submit.data,
+        ip_ranges=parse_ranges(form.ip_ranges_text.data or "")[0])
 
 
 def _field_error(form, e: ValidationError) -> None:
@@ -82,6 +84,7 @@ def exam_edit(exam_id: int):
     if request.method == "GET":
         for name in ("opens_at", "closes_at", "makeup_opens_at", "makeup_closes_at"):
             getattr(form, name).data = to_local(getattr(exam, name))
+        form.ip_ranges_text.data = "\n".join(exam.ip_ranges or [])
     elif form.validate_on_submit():
         try:
             exam_admin.save_exam(current_user, exam.id, _input(form), now=utcnow())
