@@ -2,6 +2,8 @@
 from . import search_ddl  # noqa: F401,E402  (search indexes and their DDL)
 from .approval import Approval
 from .audit import AuditEvent, AuditHead
+from .certificate import Certificate, CertificateApplication, CertificateEvent, NumberSequence
+from .course import Course, CourseAudience, Lesson, StudyPlan, StudyRecord, StudySession
 from .exam import (
                    Answer,
                    Attempt,
@@ -19,9 +21,12 @@ from .org import OrgUnit
 from .practice import MockExam, NotebookEntry, PracticeAnswer, PracticeCursor
 from .question import Question, QuestionArticle, QuestionVersion
 from .scheduler import SchedulerLease
+from .setting import Setting
 from .user import LoginFailure, User, UserRole
 
-__all__ = ["Answer", "Approval", "Article", "Attempt", "AuditEvent", "AuditHead", "Exam", "ExamAudience",
-           "ExamOverride", "ExamPaper", "IntegrityEvent", "KeyCorrection", "Law", "LawPart", "LawVersion",
-           "LoginFailure", "ManualGrade", "MockExam", "Notification", "NotebookEntry", "OrgUnit", "PracticeAnswer",
-           "PracticeCursor", "Question", "QuestionArticle", "QuestionVersion", "SchedulerLease", "User", "UserRole"]
+__all__ = ["Answer", "Approval", "Article", "Attempt", "AuditEvent", "AuditHead", "Certificate",
+           "CertificateApplication", "CertificateEvent", "Course", "CourseAudience", "Exam", "ExamAudience",
+           "ExamOverride", "ExamPaper", "IntegrityEvent", "KeyCorrection", "Law", "LawPart", "LawVersion", "Lesson",
+           "LoginFailure", "ManualGrade", "MockExam", "Notification", "NotebookEntry", "NumberSequence", "OrgUnit",
+           "PracticeAnswer", "PracticeCursor", "Question", "QuestionArticle", "QuestionVersion", "SchedulerLease",
+           "Setting", "StudyPlan", "StudyRecord", "StudySession", "User", "UserRole"]

@@ -47,6 +47,8 @@ class Exam(db.Model):
     integrity_auto_submit: Mapped[bool] = mapped_column(Boolean, default=False)
     # two hand grades further apart than this share of the item's points go to a third grader
     arbitration_percent: Mapped[int] = mapped_column(Integer, default=20)
+    # "学时达标方可参考": a person may start only once their study plan's hours are met
+    requires_study_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     current_paper_id: Mapped[int | None] = mapped_column(
         ForeignKey("exam_paper.id", use_alter=True, name="fk_exam_current_paper_id_exam_paper"))
     created_by: Mapped[str] = mapped_column(String(64), default="")
