@@ -10,6 +10,15 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=values["INSTANCE_PATH"], instance_relative_config=False,
                 template_folder="../templates")
     app.config.update(values)
+    # ids in URLs fit the database's integer: a larger one is a 404, not an overflow deep in a query
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
 
     from . import dbsetup  # noqa: F401  (engine event listeners)
     from .extensions import babel, bootstrap, csrf, db, login_manager, migrate

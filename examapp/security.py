@@ -95,6 +95,8 @@ def enforce_access():
             return jsonify(error="authentication required"), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if current_user.must_change_password and not access.allow_pending_password:
+        if wants_json():     # an API client cannot follow a redirect to a form
+            return jsonify(error="须先修改初始密码", message="请先在网页上修改初始密码"), 403
         return redirect(url_for("auth.change_password"))
     if not access.allows(current_user, request.method):
         return _deny(403)

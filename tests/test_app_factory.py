@@ -80,3 +80,9 @@ def test_console_script_is_the_same_command_group(tmp_path):
     assert out.returncode == 0
     for command in ("seed-demo", "users", "units", "audit", "db"):
         assert command in out.stdout
+
+
+def test_an_id_too_large_for_the_database_is_a_404(login_as):
+    c = login_as("admin")
+    assert c.get(f"/admin/exams/{2**31}").status_code == 404
+    assert c.get(f"/admin/exams/{2**40}/results").status_code == 404

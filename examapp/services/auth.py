@@ -29,6 +29,8 @@ def authenticate(username: str, password: str, *, ip: str, now: datetime) -> Use
     workers run, at most LOGIN_FAILURES_PER_HOUR wrong passwords are tried per account and hour (S7).
     """
     username = (username or "").strip()[:64]
+    if "\x00" in username:
+        return None     # no account has one, and PostgreSQL cannot even compare it: a wrong login, not a 500
     begin_write()
     user = db.session.execute(
         select(User).where(User.username == username).with_for_update()

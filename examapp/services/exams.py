@@ -513,6 +513,9 @@ def sync_notebooks(*, now: datetime) -> int:
         last_close = max(d for d in (exam.closes_at, exam.makeup_closes_at) if d is not None)
         if last_close > now:
             continue
+        if db.session.scalar(select(func.count()).select_from(Attempt).where(
+                Attempt.exam_id == exam.id, Attempt.status == "running")):
+            continue    # overdue attempts are submitted first, so their wrong answers are not missed
         begin_write()
         exam = db.session.get(Exam, exam.id)
         if exam.notebook_synced_at is not None:

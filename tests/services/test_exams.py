@@ -188,6 +188,19 @@ def test_wrong_exam_answers_join_the_notebook_after_close(world, exam):
     assert db.session.query(NotebookEntry).count() == 3
 
 
+def test_the_notebook_waits_for_overdue_attempts_to_be_submitted(world, exam):
+    from examapp.services import practice
+    attempt = start(world.employee, exam, now=exam.closes_at - timedelta(minutes=1))
+    qid = next(iter(key_answers(attempt)))
+    exams.save_answer(world.employee, attempt.id, qid, "Z", 1, now=exam.closes_at - timedelta(seconds=30))
+    after = exam.closes_at + timedelta(minutes=5)
+    assert exams.sync_notebooks(now=after) == 0           # the attempt is still running: wait for it
+    assert db.session.get(Exam, exam.id).notebook_synced_at is None
+    exams.submit_overdue(now=after)
+    assert exams.sync_notebooks(now=after) >= 1
+    assert practice.notebook_count(world.employee) >= 1
+
+
 def test_a_save_costs_the_same_few_queries_whatever_the_paper_size(world, exam):
     from sqlalchemy import event
     attempt = start(world.employee, exam)

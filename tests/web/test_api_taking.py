@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import PASSWORD, make_exam
+from tests.conftest import NOW, PASSWORD, make_exam
 
 
 @pytest.fixture
@@ -97,3 +97,50 @@ def test_openapi_describes_every_api_route(app, client):
             path = rule.rule.replace("<int:", "{").replace(">", "}")
             routes |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == described
+
+
+def test_after_the_close_each_request_enforces_the_window(api, world, small_law, monkeypatch):
+    """F13/S5/S16: with no scheduler running, the API applies the window on every request: after the close a
+    save is refused and the saved answer stays, a late submit submits the saved answers, a new start is refused."""
+    from sqlalchemy import select
+
+    from examapp.extensions import db
+    from examapp.models import Answer, Attempt
+
+    closes = NOW + timedelta(hours=1)
+    exam = make_exam([["test_law", "judge", None, 1, 100]], closes_at=closes, shuffle_options=False)
+    clock = {"now": NOW + timedelta(minutes=40)}
+    monkeypatch.setattr("examapp.web.api.views.utcnow", lambda: clock["now"])
+    _r, token = login(api)
+    headers = {"X-CSRFToken": token}
+    attempt = api.post(f"/api/v1/exams/{exam.id}/attempts", headers=headers).get_json()["attempt"]
+    assert attempt["deadline"] == closes.isoformat() + "Z"                     # capped by the close
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    assert api.put(url, json={"response": True, "seq": 1}, headers=headers).status_code == 200
+
+    clock["now"] = closes + timedelta(seconds=1)
+    late = api.put(url, json={"response": False, "seq": 2}, headers=headers)
+    assert late.status_code == 409 and late.get_json()["saved"] is False and "作答时间已到" in late.get_json()["error"]
+
+    clock["now"] = closes + timedelta(minutes=2)                                # past the grace, nobody auto-submitted
+    assert api.get(f"/api/v1/attempts/{attempt['id']}").get_json()["status"] == "running"
+    done = api.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers)
+    assert done.get_json() == {"status": "submitted", "score": 100.0, "passed": True}   # the saved answer counts
+    stored = db.session.get(Attempt, attempt["id"])
+    assert stored.submitted_by == "overdue" and stored.submitted_at == clock["now"]
+    assert db.session.execute(select(Answer.response, Answer.seq).where(Answer.attempt_id == stored.id)).all() \
+        == [(True, 1)]
+    again = api.post(f"/api/v1/exams/{exam.id}/attempts", headers=headers)
+    assert again.status_code == 409                                               # the exam is closed
+    listed = api.get("/api/v1/exams").get_json()["exams"]
+    assert listed[0]["status"] == "done" and not listed[0]["can_start"]
+
+
+def test_a_pending_password_change_is_a_json_403(api, world):
+    """S16: the pages send such a person to the change-password form; the API answers 403 JSON, as documented."""
+    from tests.conftest import make_user
+    make_user("newcomer", world.a1, must_change=True)
+    r, _token = login(api, "newcomer")
+    assert r.status_code == 200
+    refused = api.get("/api/v1/exams")
+    assert refused.status_code == 403 and "修改初始密码" in refused.get_json()["error"]
