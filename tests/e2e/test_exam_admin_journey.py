@@ -53,6 +53,11 @@ def test_schedule_take_read_results_and_review(app, live_server, browser, consti
     taker.once("dialog", lambda d: d.accept())
     taker.get_by_role("button", name="开始作答").click()
     expect(taker.locator(".exam-q:not(.d-none)")).to_have_count(1)
+    taker.locator(".exam-q:not(.d-none) input[type=radio]").first.check()
+    expect(taker.locator("#save-state")).to_have_text("已保存")
+    admin.goto(f"{live_server}/admin/exams/{exam_id}/monitor")        # the taker shows on the live monitor
+    expect(admin.locator("body")).to_contain_text("周明辉")
+    shot(admin, "exam-admin-monitor", full_page=False)
     for _ in range(10):
         taker.locator(".exam-q:not(.d-none) input[type=radio]").first.check()
         expect(taker.locator("#save-state")).to_have_text("已保存")
