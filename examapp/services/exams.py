@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, select
 
 from ..domain import exam_rules
 from ..domain.audit_chain import canonical_json
@@ -21,7 +21,6 @@ from ..models import (
     ExamPaper,
     IntegrityEvent,
     Law,
-    OrgUnit,
     Question,
     QuestionVersion,
     User,
@@ -64,24 +63,10 @@ def overrides_of(exam: Exam) -> dict[int, Override]:
 
 def audience_query(exam: Exam):
     """Active people the exam is for, as one query: units (or their subtrees), roles, post flags, names."""
-    from ..models import UserRole
-    conditions = []
-    for entry in db.session.scalars(select(ExamAudience).where(ExamAudience.exam_id == exam.id)):
-        if entry.kind == "user":
-            conditions.append(User.username == entry.value)
-        elif entry.kind == "role":
-            conditions.append(User.roles.any(UserRole.role == entry.value))
-        elif entry.kind == "flag" and entry.value in ("is_enforcement", "is_supervision", "is_leader", "on_post"):
-            conditions.append(getattr(User, entry.value).is_(True))
-        elif entry.kind in ("unit", "unit_tree"):
-            unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == entry.value)).scalar_one_or_none()
-            if unit is not None:
-                conditions.append(OrgUnit.path.like(unit.path + "%") if entry.kind == "unit_tree"
-                                  else User.unit_id == unit.id)
-    # exams are for learners: accounts without the employee role (an outside auditor) are never takers
-    stmt = (select(User).join(OrgUnit, OrgUnit.id == User.unit_id)
-            .where(User.active.is_(True), User.roles.any(UserRole.role == "employee")))
-    return stmt.where(or_(*conditions)) if conditions else stmt.where(false())
+    from .audience import people_query
+    entries = db.session.execute(select(ExamAudience.kind, ExamAudience.value)
+                                 .where(ExamAudience.exam_id == exam.id)).all()
+    return people_query([(k, v) for k, v in entries])
 
 
 def in_audience(exam: Exam, user: User) -> bool:
@@ -183,6 +168,7 @@ class ExamRow:
     reason: str
     running: Attempt | None
     counted: float | None
+    grading: bool = False
 
 
 def exams_for(user: User, *, now: datetime) -> list[ExamRow]:
@@ -199,8 +185,12 @@ def exams_for(user: User, *, now: datetime) -> list[ExamRow]:
         status = ("open" if decision.allowed and not decision.makeup else "makeup" if decision.makeup
                   else "upcoming" if decision.reason == "not_open" else "done" if history.submitted_scores
                   else "open" if running else "closed")
-        rows.append(ExamRow(exam, status, decision.allowed, left, decision.reason, running,
-                            exam_rules.counted_score(history.submitted_scores, policy)))
+        grading = bool(db.session.scalar(select(func.count()).select_from(Attempt).where(
+            Attempt.exam_id == exam.id, Attempt.user_id == user.id, Attempt.pending_manual.is_(True))))
+        # a score shows only when the exam's policy allows it and no answer sheet waits for hand grading
+        counted = exam_rules.counted_score(history.submitted_scores, policy) \
+            if exam_rules.show_results(now, policy) and not grading else None
+        rows.append(ExamRow(exam, status, decision.allowed, left, decision.reason, running, counted, grading))
     return rows
 
 

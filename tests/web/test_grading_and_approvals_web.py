@@ -124,3 +124,16 @@ def test_results_hold_back_a_score_until_its_hand_grading_is_done(app, world, ad
     person = next(p for p in r.people if p.user.username == "employee")
     assert (person.status, person.score, person.passed, person.grading) == ("submitted", None, False, True)
     assert r.sat == 1 and r.passed == 0
+
+
+def test_my_exams_shows_a_score_only_when_the_policy_allows_and_grading_is_done(app, world, case_exam, judge_exam):
+    from examapp.extensions import db as _db
+    paper_answers(world.employee, judge_exam, judge=True, single_right=True)
+    take_case(world.employee, case_exam, "不合法")
+    c = client_for(app, world.employee)
+    page = c.get("/exams/").get_data(as_text=True)
+    assert "计分成绩：100" in page and "主观题阅卷中" in page
+    judge_exam.results_visibility = "never"
+    _db.session.commit()
+    page = c.get("/exams/").get_data(as_text=True)
+    assert "计分成绩" not in page
