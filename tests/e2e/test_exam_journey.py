@@ -1,4 +1,5 @@
 """An employee takes an exam in Chromium, with the network gone in the middle, and reads the result."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -83,3 +84,23 @@ def test_take_an_exam_through_an_offline_spell(app, live_server, page, exam_now)
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.status == "submitted" and attempt.submitted_by == "person"
     assert page.outside_requests == []
+
+
+def test_a_browser_clock_two_hours_wrong_changes_nothing(app, live_server, browser, exam_now):
+    """F8: the remaining time comes from the server's deadline, whatever the computer's clock says."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.clock.install(time=utcnow() + timedelta(hours=2))          # the computer's clock runs 2 h ahead
+    log_in(page, live_server, "employee", app.config["DEMO_PASSWORD"])
+    page.goto(f"{live_server}/exams/{exam_now}")
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="开始作答").click()
+    page.wait_for_selector("#timer")
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^(19|20):\d\d$"))   # a 20-minute exam
+    pick_first_choice(page)
+    expect(page.locator("#save-state")).to_have_text("已保存")
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^(19|20):\d\d$"))
+    db.session.rollback()                        # read what the server committed
+    attempt = db.session.scalar(select(Attempt).where(Attempt.exam_id == exam_now))
+    assert attempt.status == "running"           # not submitted as "time is up" by a wrong clock
+    context.close()

@@ -144,3 +144,25 @@ def test_a_pending_password_change_is_a_json_403(api, world):
     assert r.status_code == 200
     refused = api.get("/api/v1/exams")
     assert refused.status_code == 403 and "修改初始密码" in refused.get_json()["error"]
+
+
+def test_a_two_hour_exam_still_submits_with_the_token_it_started_with(api, world, small_law, monkeypatch):
+    """F14: neither the CSRF token nor the session expires under a taker during a long exam."""
+    import time as real_time
+
+    start = NOW + timedelta(minutes=5)
+    exam = make_exam([["test_law", "judge", None, 1, 100]], duration=150, shuffle_options=False)
+    clock = {"now": start}
+    monkeypatch.setattr("examapp.web.api.views.utcnow", lambda: clock["now"])
+    _r, token = login(api)
+    headers = {"X-CSRFToken": token}
+    attempt = api.post(f"/api/v1/exams/{exam.id}/attempts", headers=headers).get_json()["attempt"]
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    assert api.put(url, json={"response": True, "seq": 1}, headers=headers).status_code == 200
+
+    later = real_time.time() + 2 * 3600 + 60                    # signatures and sessions see 2 h later too
+    monkeypatch.setattr(real_time, "time", lambda: later)
+    clock["now"] = start + timedelta(hours=2, minutes=1)
+    assert api.put(url, json={"response": True, "seq": 2}, headers=headers).status_code == 200
+    done = api.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers)
+    assert done.status_code == 200 and done.get_json()["status"] == "submitted"
