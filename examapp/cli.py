@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .clock import utcnow
+from .domain.certificates import STATUS_LABELS
 from .errors import DomainError
 from .extensions import db
 from .models import Question
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(laws_group)
     app.cli.add_command(bank_group)
     app.cli.add_command(scheduler_group)
+    app.cli.add_command(certificates_group)
     app.cli.add_command(serve)
 
 
@@ -327,6 +329,55 @@ def bank_review(law_code, laws_dir, output):
         click.echo(f"{output}: {len(doc.questions)} questions")
     else:
         click.echo(text)
+
+
+@click.group("certificates")
+def certificates_group():
+    """Enforcement certificates (行政执法证, 行政执法监督证)."""
+
+
+@certificates_group.command("list")
+@click.option("--status", type=click.Choice([s for s in STATUS_LABELS if s != "expiring"]),
+              help="only certificates in this status (a valid one past its date is expired)")
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["json", "table"]))
+@with_appcontext
+def certificates_list(status, fmt):
+    """List certificates; a valid one past its expiry date is listed as expired."""
+    import json
+
+    from .services import certificate_views
+
+    rows = certificate_views.list_rows(status=status, now=utcnow())
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['number']:<28} {row['type']:<11} {row['status']:<9} {row['issued_on']} {row['expires_on']} "
+                   f"{row['username']} {row['holder']}")
+    click.echo(f"{len(rows)} certificate(s)")
+
+
+@certificates_group.command("pdf")
+@click.argument("number")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def certificates_pdf(number, output):
+    """Write the printable certificate NUMBER to a PDF file."""
+    from .services import certificate_views
+
+    cert = certificate_views.by_number(number)
+    if cert is None:
+        click.echo(f"unknown certificate number {number}", err=True)
+        sys.exit(1)
+    base_url = current_app.config.get("BASE_URL") or ""
+    if not base_url:
+        click.echo("EXAMAPP_BASE_URL is not set: the QR code holds only the page's path", err=True)
+    data = certificate_views.pdf(cert, base_url=base_url, now=utcnow())
+    try:
+        Path(output).write_bytes(data)
+    except OSError as e:
+        raise click.ClickException(f"{output}: {e.strerror}") from e
+    click.echo(f"{output}: {cert.number} ({len(data)} bytes)")
 
 
 @click.group("scheduler")

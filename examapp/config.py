@@ -72,6 +72,10 @@ class Config:
     SMTP_TIMEOUT = 20
     # Where the site is reached from outside (e.g. https://exam.example.gov.cn): links in e-mails
     BASE_URL = os.environ.get("EXAMAPP_BASE_URL", "")
+    # Study: lesson uploads (bytes) and the study page's heartbeat interval (seconds)
+    STUDY_VIDEO_MAX_BYTES = int(os.environ.get("EXAMAPP_STUDY_VIDEO_MAX_MB", "200")) * 1024 * 1024
+    STUDY_FILE_MAX_BYTES = int(os.environ.get("EXAMAPP_STUDY_FILE_MAX_MB", "20")) * 1024 * 1024
+    STUDY_BEAT_SECONDS = int(os.environ.get("EXAMAPP_STUDY_BEAT_SECONDS", "30"))
     HSTS = False
     TESTING = False
 

@@ -23,6 +23,9 @@ JOBS = [  # id, function, seconds between runs
     ("exam_notebooks", "examapp.jobs.tasks:exam_notebooks", 900),
     ("exam_reminders", "examapp.jobs.tasks:exam_reminders", 300),
     ("notification_emails", "examapp.jobs.tasks:notification_emails", 300),
+    ("study_reminders", "examapp.jobs.tasks:study_reminders", 3600),
+    ("certificate_expiry", "examapp.jobs.tasks:certificate_expiry", 3600),
+    ("certificate_reminders", "examapp.jobs.tasks:certificate_reminders", 3600),
 ]
 
 

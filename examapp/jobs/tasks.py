@@ -34,3 +34,27 @@ def notification_emails(now=None) -> int:
 
     with APP.app_context():
         return notifications.send_pending_emails(now=now or utcnow())
+
+
+def study_reminders(now=None) -> int:
+    """30 and 7 days before a study plan's deadline, remind those behind; each stored once per person."""
+    from ..services import study_plans
+
+    with APP.app_context():
+        return study_plans.send_reminders(now=now or utcnow())
+
+
+def certificate_expiry(now=None) -> int:
+    """Valid certificates past their expiry date become expired, each once with its event and audit record."""
+    from ..services import certificate_jobs
+
+    with APP.app_context():
+        return certificate_jobs.expire_certificates(now=now or utcnow())
+
+
+def certificate_reminders(now=None) -> int:
+    """180, 90 and 30 days before expiry, and before the annual review: the holder and their unit's admins."""
+    from ..services import certificate_jobs
+
+    with APP.app_context():
+        return certificate_jobs.send_certificate_reminders(now=now or utcnow())

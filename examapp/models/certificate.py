@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 
 CERT_TYPES = ("ENFORCEMENT", "SUPERVISION")          # 行政执法证 行政执法监督证
-CERT_STATUSES = ("valid", "suspended", "revoked", "recalled", "cancelled", "expired", "lost")
+CERT_STATUSES = ("valid", "suspended", "revoked", "recalled", "cancelled", "expired", "lost", "replaced")
 
 
 class Certificate(db.Model):

@@ -26,7 +26,7 @@ class ApprovalKind:
 
 KINDS: dict[str, ApprovalKind] = {}
 # modules that register a kind when imported (imported lazily: they import this module)
-KIND_MODULES = ("regrade",)
+KIND_MODULES = ("regrade", "certificates")
 
 
 def _load_kinds() -> dict[str, ApprovalKind]:

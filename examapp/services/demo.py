@@ -132,8 +132,9 @@ def seed(*, now: datetime, password: str) -> dict:
                            "roles": sorted(user.role_names), "via": "seed-demo"})
         created += 1
     commit()
+    certificates = seed_certificates(now=now)
     return {"units": len(units), "people": db.session.scalar(select(func.count()).select_from(User)),
-            "created": created}
+            "created": created, "certificates": certificates}
 
 
 def seed_content(laws_dir: str, bank_dir: str, *, now: datetime) -> list[str]:
@@ -165,6 +166,8 @@ def seed_content(laws_dir: str, bank_dir: str, *, now: datetime) -> list[str]:
     notes.append(f"question banks: {created} questions created this run")
     notes.append(seed_annual_exam(now=now))
     notes.append(seed_notifications(now=now))
+    from . import study_plans
+    notes.append(study_plans.seed_demo(now=now))
     return notes
 
 
@@ -230,3 +233,71 @@ def seed_notifications(*, now: datetime) -> str:
             f"《{exam.title}》已开放，{local_time(exam.closes_at)} 截止，请按时参加。", exam_link(exam.id), now,
             actor=actor, object_type="exam", object_id=exam.id)
     return f"notifications: {sent} created for employee this run"
+
+
+# username, type, state, issued (days before today), then the later events as (kind, days before today, reason)
+DEMO_CERTIFICATES = [
+    ("employee", "ENFORCEMENT", "valid", 800, [("review", 430, "年度审验合格"), ("review", 70, "年度审验合格")]),
+    ("gx0301", "ENFORCEMENT", "valid", 400, []),
+    ("gx0302", "ENFORCEMENT", "valid", 5 * 365 + 1 - 60, [("review", 300, "年度审验合格")]),     # expires in ~60 days
+    ("gx0303", "ENFORCEMENT", "expired", 5 * 365 + 21, [("expire", 20, "有效期届满")]),
+    ("gx0304", "ENFORCEMENT", "suspended", 600, [("suspend", 30, "涉嫌违规执法，暂扣证件接受调查")]),
+    ("zs0102", "ENFORCEMENT", "revoked", 900, [("suspend", 120, "执法过程中存在严重违法行为"),
+                                              ("revoke", 90, "经调查属实，依规吊销执法证件")]),
+    ("zs0103", "ENFORCEMENT", "cancelled", 1000, [("cancel", 60, "调离执法岗位")]),
+    ("zs0104", "ENFORCEMENT", "recalled", 700, [("recall", 15, "借调外单位，暂不从事执法工作")]),
+    ("zs0302", "ENFORCEMENT", "valid", 200, []),
+    ("ll0201", "ENFORCEMENT", "valid", 500, [("review", 140, "年度审验合格")]),
+    ("ll0202", "ENFORCEMENT", "valid", 5 * 365 + 1 - 25, []),                                # expires in ~25 days
+    ("admin", "SUPERVISION", "valid", 650, [("review", 280, "年度审验合格")]),
+    ("gx0201", "SUPERVISION", "valid", 300, []),
+    ("ls0106", "SUPERVISION", "expired", 5 * 365 + 46, [("expire", 45, "有效期届满")]),
+]
+DEMO_AREAS = {"GXJ-WXD": "无线电管理", "ZS-JCZ": "无线电监测", "ZS-JNJC": "节能监察", "QX-LL-GY": "工业和信息化行政执法",
+              "GXJ-ZCFG": "行政执法监督", "QX-LST-ZH": "行政执法监督"}
+
+
+def seed_certificates(*, now: datetime) -> int:
+    """Certificates in every state (valid, expiring, expired, suspended, revoked, cancelled, recalled), each
+    with its history; numbers from the pattern. A person who already holds one of the type is left alone."""
+    from ..domain import certificates as rules
+    from ..models import Certificate, CertificateEvent
+    from . import certificates, settings
+    from .practice import local_day
+
+    today = local_day(now)
+    actor = SystemActor(username="system:seed")
+    begin_write()
+    people = {u.username: u for u in db.session.scalars(
+        select(User).where(User.username.in_([spec[0] for spec in DEMO_CERTIFICATES])))}
+    held = set(db.session.execute(select(Certificate.holder_id, Certificate.type)))
+    validity = settings.get("cert.validity_years")
+    created = 0
+    for username, cert_type, status, issued_ago, history in DEMO_CERTIFICATES:
+        holder = people.get(username)
+        if holder is None or (holder.id, cert_type) in held:
+            continue
+        issued_on = today - timedelta(days=issued_ago)
+        cert = Certificate(type=cert_type, number=certificates.next_number(cert_type, holder.unit.code, issued_on),
+                           holder_id=holder.id, unit_id=holder.unit_id, authority=settings.get("cert.authority"),
+                           area=DEMO_AREAS.get(holder.unit.code, "工业和信息化行政执法"), issued_on=issued_on,
+                           expires_on=rules.expires_on(issued_on, validity), status=status,
+                           evidence={"hours": 48.0, "min_hours": 40, "window_months": 12, "on_post": True,
+                                     "post": True, "attempts": [], "via": "seed-demo"}, created_at=now)
+        db.session.add(cert)
+        db.session.flush()
+        events = [("issue", issued_ago, "")] + history
+        for kind, ago, reason in events:
+            on = cert.expires_on + timedelta(days=1) if kind == "expire" else today - timedelta(days=ago)
+            db.session.add(CertificateEvent(certificate_id=cert.id, kind=kind, on=on, reason=reason,
+                                            actor="system:scheduler" if kind == "expire" else "admin",
+                                            data={"number": cert.number} if kind == "issue" else {},
+                                            at=datetime.combine(on, now.time())))
+            if kind == "review":
+                cert.last_review_on = on
+        audit.record("certificate.issue", actor=actor, now=now, object_type="certificate", object_id=cert.id,
+                     data={"number": cert.number, "holder": username, "type": cert_type, "status": status,
+                           "issued_on": issued_on.isoformat(), "events": [e[0] for e in events], "via": "seed-demo"})
+        created += 1
+    commit()
+    return created

@@ -14,13 +14,13 @@ from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Answer, Attempt, Exam, ExamAudience, ExamPaper, IntegrityEvent, OrgUnit, User
 from ..models.exam import EXAM_KINDS
+from . import audience as audience_entries
 from . import audit
 from .exams import rule_pool
 from .scope import Scope
 from .tx import begin_write, commit
 
-AUDIENCE_KINDS = ("unit", "unit_tree", "role", "flag", "user")
-FLAGS = ("is_enforcement", "is_supervision", "is_leader", "on_post")
+AUDIENCE_KINDS, FLAGS = audience_entries.KINDS, audience_entries.FLAGS
 
 
 @dataclass
@@ -47,6 +47,7 @@ class ExamInput:
     tab_switch_threshold: int | None = None
     integrity_auto_submit: bool = False
     ip_ranges: list = field(default_factory=list)        # CIDR ranges the exam may be taken from; empty: any
+    requires_study_hours: bool = False                   # 学时达标方可参考: the plan's hours met before starting
 
 
 def _check(data: ExamInput) -> None:
@@ -182,19 +183,11 @@ def set_rules(actor, exam_id: int, rules: list[list], *, now: datetime) -> ExamP
 def set_audience(actor, exam_id: int, entries: list[tuple[str, str]], *, now: datetime) -> None:
     begin_write()
     exam = _get(exam_id)
-    for kind, value in entries:
-        if kind not in AUDIENCE_KINDS:
-            raise ValidationError("audience", f"未知的范围类型 {kind}")
-        if kind in ("unit", "unit_tree") and not db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == value)):
-            raise ValidationError("audience", f"单位编码 {value} 不存在")
-        if kind == "user" and not db.session.scalar(select(User.id).where(User.username == value)):
-            raise ValidationError("audience", f"工号 {value} 不存在")
-        if kind == "flag" and value not in FLAGS:
-            raise ValidationError("audience", f"未知的岗位标记 {value}")
+    entries = audience_entries.check(entries)
     db.session.execute(ExamAudience.__table__.delete().where(ExamAudience.exam_id == exam.id))
-    db.session.add_all(ExamAudience(exam_id=exam.id, kind=k, value=v) for k, v in sorted(set(entries)))
+    db.session.add_all(ExamAudience(exam_id=exam.id, kind=k, value=v) for k, v in entries)
     audit.record("exam.audience", actor=actor, now=now, object_type="exam", object_id=exam.id,
-                 data={"entries": sorted(set(entries))})
+                 data={"entries": entries})
     commit()
 
 

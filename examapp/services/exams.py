@@ -217,6 +217,11 @@ def start_attempt(user: User, exam_id: int, *, now: datetime, ip: str = "",
     if not decision.allowed:
         raise Conflict(exam_rules.REASONS[decision.reason])
     _check_network(exam, ip)
+    if exam.requires_study_hours:
+        from .study import plan_hours_met
+        met, message = plan_hours_met(user, exam.year, now)
+        if not met:
+            raise Conflict(message)
     rng = rng or random.Random()
     paper = exam.current_paper
     if paper.mode == "rules":

@@ -14,10 +14,18 @@ def register_web(app: Flask) -> None:
     from .laws import bp as laws_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
+    from .plans import bp as plans_bp
     from .practice import bp as practice_bp
+    from .study import bp as study_bp
+    from .verify import bp as verify_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp, api_bp, exams_bp, notifications_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, laws_bp, practice_bp, api_bp, exams_bp, notifications_bp,
+               verify_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(plans_bp)
+    from .certificates import bp as certificates_bp
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(study_bp)
     app.before_request(enforce_access)
     headers.register(app)
     errors.register(app)

@@ -28,6 +28,7 @@ NAV = (
     ("main.home", _l("首页"), ()),
     ("laws.index", _l("法律法规"), ()),
     ("exams.mine", _l("考试"), ("employee",)),
+    ("study.mine", _l("学习"), ("employee",)),
     ("practice.home", _l("练习"), ("employee",)),
 )
 MANAGE = (
@@ -37,7 +38,13 @@ MANAGE = (
     ("admin.questions", _l("题库"), ("admin", "auditor")),
     ("admin.laws_admin", _l("法律文本"), ("admin", "auditor")),
     ("admin.exams_admin", _l("考试管理"), ("admin", "unit_admin", "auditor")),
+    ("study.courses_admin", _l("课程管理"), ("admin", "unit_admin", "auditor")),
+    ("plans.plans_admin", _l("学习计划"), ("admin", "auditor")),
+    ("plans.progress", _l("学时统计"), ("admin", "unit_admin", "auditor")),
+    ("plans.offline_lessons", _l("线下学习签到"), ("admin", "unit_admin", "auditor")),
+    ("certificates.index", _l("证件"), ("admin", "unit_admin", "auditor")),
     ("admin.approvals_list", _l("审批"), ("admin", "auditor")),
+    ("admin.settings", _l("设置"), ("admin", "auditor")),
     ("audit.events", _l("审计日志"), ("admin", "auditor")),
 )
 

@@ -48,6 +48,7 @@ class ExamForm(FlaskForm):
     integrity_auto_submit = BooleanField(_l("切屏超过阈值时自动交卷（按已保存的答案）"))
     ip_ranges_text = TextAreaField(_l("限定网段（每行一个，如 10.12.0.0/16；留空不限）"),
                                    validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    requires_study_hours = BooleanField(_l("学时达标方可参考"))
 
     def validate_ip_ranges_text(self, field):
         _good, bad = parse_ranges(field.data or "")

@@ -46,7 +46,8 @@ def _input(form: ExamForm) -> exam_admin.ExamInput:
         shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
         navigation=form.navigation.data, one_per_page=form.one_per_page.data, partial_credit=form.partial_credit.data,
         tab_switch_threshold=form.tab_switch_threshold.data, integrity_auto_submit=form.integrity_auto_submit.data,
-        ip_ranges=parse_ranges(form.ip_ranges_text.data or "")[0])
+        ip_ranges=parse_ranges(form.ip_ranges_text.data or "")[0],
+        requires_study_hours=form.requires_study_hours.data)
 
 
 def _field_error(form, e: ValidationError) -> None:

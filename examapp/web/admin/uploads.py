@@ -26,7 +26,7 @@ def _path(token: str) -> Path | None:
 def keep(data: bytes, filename: str) -> str:
     cutoff = time.time() - STALE_SECONDS
     for old in _folder().iterdir():
-        if old.stat().st_mtime < cutoff:
+        if old.is_file() and old.stat().st_mtime < cutoff:     # lessons/ keeps the study files
             old.unlink(missing_ok=True)
     token = f"{secrets.token_hex(16)}{PurePath(filename).suffix.lower()}"
     _path(token).write_bytes(data)

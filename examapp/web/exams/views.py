@@ -9,7 +9,7 @@ from ...errors import Conflict
 from ...extensions import db
 from ...models import Answer, Exam
 from ...security import roles
-from ...services import exams
+from ...services import exams, study
 from . import bp
 
 TAKERS = ("employee",)
@@ -29,8 +29,11 @@ def detail(exam_id: int):
     row = next((r for r in exams.exams_for(current_user, now=now) if r.exam.id == exam_id), None)
     if row is None:
         return render_template("errors/error.html", status=404, title="页面不存在", message=""), 404
+    hours_met, hours_note = study.plan_hours_met(current_user, row.exam.year, now) \
+        if row.exam.requires_study_hours else (True, "")
     return render_template("exams/detail.html", row=row, exam=row.exam, policy=exams.policy_of(row.exam),
-                           reason=exam_rules.REASONS.get(row.reason, ""), form=FlaskForm(), now=now)
+                           reason=exam_rules.REASONS.get(row.reason, ""), form=FlaskForm(), now=now,
+                           hours_met=hours_met, hours_note=hours_note)
 
 
 @bp.post("/<int:exam_id>/start")
