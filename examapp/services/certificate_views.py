@@ -67,7 +67,7 @@ def public_view(number: str, *, now: datetime) -> PublicView:
     status = effective_status(cert.status, cert.expires_on, local_today(now))
     unit = db.session.get(OrgUnit, cert.unit_id)
     return PublicView(number=cert.number, type_label=type_label(cert.type), holder=cert.holder.name,
-                      unit=unit.name if unit else "", issued_on=cert.issued_on, expires_on=cert.expires_on,
+                      unit=_unit_label(unit), issued_on=cert.issued_on, expires_on=cert.expires_on,
                       status=status, status_label=status_label(status))
 
 
@@ -92,7 +92,7 @@ def pdf(cert: Certificate, *, base_url: str, now: datetime) -> bytes:
     unit = db.session.get(OrgUnit, cert.unit_id)
     view = certificate_pdf.CertificateView(
         number=cert.number, type_label=type_label(cert.type), holder=cert.holder.name,
-        unit=unit.name if unit else "", area=cert.area or "", authority=cert.authority or "",
+        unit=_unit_label(unit), area=cert.area or "", authority=cert.authority or "",
         issued_on=cert.issued_on, expires_on=cert.expires_on, status=status, status_label=status_label(status),
         verify_url=verify_url(cert.number, base_url))
     return certificate_pdf.render(view)
@@ -114,3 +114,11 @@ def list_rows(*, status: str | None, now: datetime) -> list[dict]:
 
 __all__ = ["PublicView", "by_number", "effective_status", "get_for", "list_rows",
            "local_today", "pdf", "public_view", "status_label", "type_label", "verify_url"]
+
+
+def _unit_label(unit: OrgUnit | None) -> str:
+    """A unit's name with its parent's when the name alone is ambiguous (两个区局都有 综合股, 工业股)."""
+    if unit is None:
+        return ""
+    from .exam_results import unit_labels
+    return unit_labels({unit.id})[unit.id]

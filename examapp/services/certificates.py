@@ -504,6 +504,16 @@ def uncertified(actor, today: date):
     return stmt.order_by(User.unit_id, User.username)
 
 
+def uncertified_among(user_ids, today: date) -> set[int]:
+    """Which of these people are enforcement staff without a valid enforcement certificate (one query,
+    for lists that mark them)."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(User.id).where(User.id.in_(ids), _enforcement_staff(),
+                                                        ~_has_valid("ENFORCEMENT", today))))
+
+
 def lacks_certificate(user: User, today: date) -> bool:
     """Whether this person should be marked 不得从事执法."""
     if not (user.active and user.on_post and user.is_enforcement):

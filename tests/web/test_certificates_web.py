@@ -170,3 +170,10 @@ def test_settings_page(world, login_as):
 def test_menu_has_the_certificates_entry(world, login_as):
     assert "/admin/certificates" in login_as("unit_admin").get("/").get_data(as_text=True)
     assert "/admin/certificates" not in login_as("employee").get("/").get_data(as_text=True)
+
+
+def test_the_people_list_marks_enforcement_staff_without_a_certificate(login_as, world):
+    page = login_as("admin").get("/admin/users?q=employee").get_data(as_text=True)
+    assert "张三" in page and "不得从事执法" in page          # employee is enforcement staff without one
+    page = login_as("admin").get("/admin/users?q=victim").get_data(as_text=True)
+    assert "李四" in page and "不得从事执法" not in page

@@ -29,8 +29,12 @@ def users():
                      active=request.args.get("active", "1"))
     page = db.paginate(user_service.people_query(current_user, f), page=_int_arg("page") or 1,
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    from ...clock import utcnow
+    from ...services.certificates import uncertified_among
+    from ...services.practice import local_day
     return render_template("admin/users.html", page=page, f=f, units=unit_choices(blank=_("全部单位")),
-                           roles=ROLES, flags=FLAGS, can_write=current_user.has_role(*WRITE))
+                           roles=ROLES, flags=FLAGS, can_write=current_user.has_role(*WRITE),
+                           uncertified=uncertified_among([u.id for u in page.items], local_day(utcnow())))
 
 
 def _person_form(user=None) -> PersonForm:
