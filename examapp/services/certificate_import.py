@@ -11,6 +11,7 @@ from ..formats.certificate_rows import CERT_COLUMNS, CertRow, parse_certificates
 from ..formats.tabular import FileError, RowError
 from ..models import Certificate, CertificateEvent, User
 from . import audit, settings
+from .imports import FileCheck
 from .practice import local_day
 from .scope import Scope
 from .tx import begin_write, commit
@@ -20,7 +21,7 @@ CHUNK = 500
 
 
 @dataclass
-class CertPlan:
+class CertPlan(FileCheck):
     filename: str
     rows: list[CertRow] = field(default_factory=list)
     holders: dict[str, User] = field(default_factory=dict)
@@ -30,12 +31,7 @@ class CertPlan:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.file_error and bool(self.rows)
-
-    def messages(self) -> list[str]:
-        if self.file_error:
-            return [self.file_error]
-        return [f"{self.filename} {e}" for e in self.errors]
+        return super().ok and bool(self.rows)
 
 
 def _status(row: CertRow, today: date) -> str:

@@ -35,14 +35,8 @@ class PlanItem:
     changes: dict = field(default_factory=dict)
 
 
-@dataclass
-class ImportPlan:
-    kind: str
-    filename: str
-    total: int = 0
-    items: list[PlanItem] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    file_error: str = ""
+class FileCheck:
+    """What every previewed import shares: `filename`, `items`, `errors` (rows) and `file_error`."""
 
     @property
     def ok(self) -> bool:
@@ -55,6 +49,16 @@ class ImportPlan:
         if self.file_error:
             return [self.file_error]
         return [f"{self.filename} {e}" for e in self.errors]
+
+
+@dataclass
+class ImportPlan(FileCheck):
+    kind: str
+    filename: str
+    total: int = 0
+    items: list[PlanItem] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str = ""
 
 
 @dataclass

@@ -24,6 +24,7 @@ from ..extensions import db
 from ..formats.tabular import Column, FileError, RowError, parse_bool, read_table
 from ..models import Course, CourseAudience, Lesson, OrgUnit, PracticeAnswer, StudyPlan, StudyRecord, User
 from . import audience, audit
+from .imports import FileCheck
 from .scope import Scope
 from .tx import begin_write, commit
 
@@ -524,23 +525,11 @@ class SheetItem:
 
 
 @dataclass
-class SheetPlan:
+class SheetPlan(FileCheck):
     filename: str
     items: list[SheetItem] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     file_error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.file_error
-
-    def count(self, action: str) -> int:
-        return sum(1 for i in self.items if i.action == action)
-
-    def messages(self) -> list[str]:
-        if self.file_error:
-            return [self.file_error]
-        return [f"{self.filename} {e}" for e in self.errors]
 
 
 def plan_sheet(actor, lesson_id: int, filename: str, data: bytes) -> SheetPlan:
