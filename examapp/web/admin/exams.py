@@ -10,6 +10,7 @@ from ...extensions import db
 from ...models import Attempt, Exam
 from ...security import roles
 from ...services import exam_admin, exams
+from ..form_errors import show_on_field
 from . import bp
 from .exam_forms import AudienceForm, ExamForm, OverrideForm, RulesForm, to_local, to_utc
 from .forms import ConfirmForm
@@ -50,14 +51,6 @@ def _input(form: ExamForm) -> exam_admin.ExamInput:
         requires_study_hours=form.requires_study_hours.data)
 
 
-def _field_error(form, e: ValidationError) -> None:
-    target = getattr(form, e.field, None)
-    if target is not None:
-        target.errors = list(target.errors) + [e.message]
-    else:
-        flash(e.message, "danger")
-
-
 @bp.route("/exams/new", methods=["GET", "POST"])
 @roles(read=EXAM_WRITE, write=EXAM_WRITE)
 def exam_new():
@@ -68,7 +61,7 @@ def exam_new():
         try:
             exam = exam_admin.save_exam(current_user, None, _input(form), now=utcnow())
         except ValidationError as e:
-            _field_error(form, e)
+            show_on_field(form, e)
         except DomainError as e:
             flash(e.message, "danger")
         else:
@@ -90,7 +83,7 @@ def exam_edit(exam_id: int):
         try:
             exam_admin.save_exam(current_user, exam.id, _input(form), now=utcnow())
         except ValidationError as e:
-            _field_error(form, e)
+            show_on_field(form, e)
         except DomainError as e:
             flash(e.message, "danger")
         else:

@@ -15,6 +15,7 @@ from ...security import roles
 from ...services import audience, study
 from ..admin.exam_forms import to_local, to_utc
 from ..admin.forms import ConfirmForm
+from ..form_errors import show_on_field
 from . import bp
 from .forms import CourseForm, LessonForm
 
@@ -25,14 +26,6 @@ WRITE = ("admin",)
 def _page_arg() -> int:
     value = request.args.get("page", "1")
     return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
-
-
-def _field_error(form, e: ValidationError) -> None:
-    target = getattr(form, e.field, None)
-    if target is not None:
-        target.errors = list(target.errors) + [e.message]
-    else:
-        flash(e.message, "danger")
 
 
 @bp.get("/admin/courses")
@@ -59,7 +52,7 @@ def course_new():
         try:
             course = study.save_course(current_user, None, _course_input(form), now=utcnow())
         except ValidationError as e:
-            _field_error(form, e)
+            show_on_field(form, e)
         else:
             flash(_("已创建课程，请添加课时后发布"), "success")
             return redirect(url_for("study.course_edit", course_id=course.id))
@@ -77,7 +70,7 @@ def course_edit(course_id: int):
         try:
             study.save_course(current_user, course.id, _course_input(form), now=utcnow())
         except ValidationError as e:
-            _field_error(form, e)
+            show_on_field(form, e)
         else:
             flash(_("已保存"), "success")
             return redirect(url_for("study.course_edit", course_id=course.id))
@@ -134,7 +127,7 @@ def _save_lesson(form: LessonForm, course_id: int, lesson_id: int | None):
         return study.save_lesson(current_user, course_id, lesson_id, _lesson_input(form), _upload(form),
                                  now=utcnow())
     except ValidationError as e:
-        _field_error(form, e)
+        show_on_field(form, e)
     except DomainError as e:
         flash(e.message, "danger")
     return None
