@@ -162,3 +162,8 @@ def test_exam_form_sets_the_study_gate_and_the_detail_page_shows_it(login_as, wo
     assert "学时达标方可参考" in page and "要求 2 学时" in page and f"/exams/{exam.id}/start" not in page
     r = e.post(f"/exams/{exam.id}/start", follow_redirects=True)
     assert "要求 2 学时" in r.get_data(as_text=True)
+
+
+def test_my_study_links_to_my_hours_and_plan(login_as):
+    page = login_as("employee").get("/study/").get_data(as_text=True)
+    assert 'id="my-hours-link"' in page and "/study/hours" in page
