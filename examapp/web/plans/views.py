@@ -224,6 +224,9 @@ def _unit_arg():
 @roles(read=READERS)
 def progress():
     year, unit = _year(), _unit_arg()
+    if unit is None:
+        roots = service.root_units(current_user)
+        unit = roots[0] if len(roots) == 1 else None      # one root: start at its units, not one lone row
     rows, total = service.progress_by_unit(current_user, year, unit)
     chart = [{"label": r.label, "rate": r.rate_percent} for r in rows if r.expected]
     return render_template("plans/progress.html", year=year, unit=unit, rows=rows, total=total, chart=chart,
