@@ -26,8 +26,10 @@ run: translations
 	$(FLASK) seed-demo
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
+# Tests run in parallel, one worker per CPU (on PostgreSQL each worker has its own database).
+TEST_WORKERS ?= auto
 test: translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Every bank file valid and every cited article present in the law texts beside the repository.
 LAWS_DIR ?= ../shared/laws

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask.ctx import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 os.environ["EXAMAPP_CONFIG"] = "testing"
 
@@ -19,6 +19,9 @@ from examapp.services import org  # noqa: E402
 from examapp.services.passwords import hash_password  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # parallel workers each get their own database: every test empties the tables it used
+    PG_URL = f"{PG_URL}_{os.environ['PYTEST_XDIST_WORKER']}"
 LAWS_DIR = Path(os.environ.get("EXAMAPP_LAWS_DIR", Path(__file__).resolve().parents[2] / "shared" / "laws"))
 BANK_DIR = Path(__file__).resolve().parents[1] / "question_bank"
 PASSWORD = "Test-pass-2026"
@@ -37,6 +40,12 @@ def _pg_schema():
     if not PG_URL:
         yield None
         return
+    name = PG_URL.rsplit("/", 1)[1]
+    admin = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
     app = create_app({"SQLALCHEMY_DATABASE_URI": PG_URL, "SECRET_KEY": "x"})
     with app.app_context():
         db.drop_all()
