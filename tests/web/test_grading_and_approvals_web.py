@@ -137,3 +137,14 @@ def test_my_exams_shows_a_score_only_when_the_policy_allows_and_grading_is_done(
     _db.session.commit()
     page = c.get("/exams/").get_data(as_text=True)
     assert "计分成绩" not in page
+
+
+def test_a_subtree_auditor_reads_the_results_of_their_own_people_only(app, world, judge_exam):
+    """S1: the results page is scoped like the API: the auditor of A sees A's people, not B's."""
+    from tests.conftest import make_exam
+    paper_answers(world.employee, judge_exam, judge=True, single_right=True)
+    page = client_for(app, world.a_auditor).get(f"/admin/exams/{judge_exam.id}/results").get_data(as_text=True)
+    assert "张三" in page
+    b_exam = make_exam([["test_law", "judge", None, 1, 100]], audience=(("unit_tree", "B"),), title="乙区测验")
+    assert client_for(app, world.a_auditor).get(f"/admin/exams/{b_exam.id}/results").status_code == 404
+    assert "王五" in client_for(app, world.auditor).get(f"/admin/exams/{b_exam.id}/results").get_data(as_text=True)

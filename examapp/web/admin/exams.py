@@ -155,7 +155,7 @@ def exam_results(exam_id: int):
     from ...services import exam_results as results_service
 
     exam = _exam_or_404(exam_id)
-    r = results_service.results(exam)
+    r = results_service.results_for(current_user, exam.id)    # an auditor of a subtree sees its people only
     if request.args.get("format") == "xlsx":
         return Response(results_service.export_xlsx(r),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
