@@ -1,6 +1,5 @@
 """Importing and exporting question files (YAML, Excel, Word, GIFT, Aiken) from the bank pages."""
 import json
-from pathlib import PurePath
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -61,7 +60,7 @@ def bank_import_preview():
     if not form.validate_on_submit():
         flash(_("请选择要上传的题库文件"), "danger")
         return redirect(url_for("admin.bank_import"))
-    filename = PurePath(form.file.data.filename or "bank.yaml").name[:120]
+    filename = uploads.safe_name(form.file.data.filename, "bank.yaml")
     data = form.file.data.read()
     result = bank.preview_file(filename, data, law=form.law.data or None)
     apply_form = None
@@ -78,7 +77,7 @@ def bank_import_apply():
     if data is None:
         flash(_("上传的文件已过期，请重新上传"), "danger")
         return redirect(url_for("admin.bank_import"))
-    filename = PurePath(form.filename.data).name[:120]
+    filename = uploads.safe_name(form.filename.data)
     steps = bank.import_steps(current_user, filename, data, now=utcnow(), law=form.law.data or None)
 
     def summary(result) -> dict:

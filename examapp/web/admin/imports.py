@@ -1,5 +1,4 @@
 import json
-from pathlib import PurePath
 
 from flask import (
     Response,
@@ -70,12 +69,10 @@ def import_template(kind: str, fmt: str):
 def import_preview():
     form = UploadForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        uploads.flash_errors(form)
         return render_template("admin/imports.html", form=form, kinds=import_service.KINDS), 400
     upload = form.file.data
-    filename = PurePath(upload.filename or "upload").name[:120]
+    filename = uploads.safe_name(upload.filename, "upload")
     data = upload.read()
     plan = import_service.preview(form.kind.data, current_user, filename, data)
     apply_form = None
@@ -97,7 +94,7 @@ def import_apply():
     if data is None:
         flash(_("导入文件已过期，请重新上传"), "danger")
         return redirect(url_for("admin.imports"))
-    filename = PurePath(form.filename.data or form.token.data).name[:120]
+    filename = uploads.safe_name(form.filename.data or form.token.data)
     options = {}
     if form.kind.data == "people":
         password = (form.initial_password.data or "").strip()

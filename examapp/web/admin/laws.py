@@ -1,4 +1,3 @@
-from pathlib import PurePath
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -37,11 +36,9 @@ def laws_admin():
 def law_preview():
     form = LawUploadForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        uploads.flash_errors(form)
         return redirect(url_for("admin.laws_admin"))
-    filename = PurePath(form.file.data.filename or "law.md").name[:120]
+    filename = uploads.safe_name(form.file.data.filename, "law.md")
     data = form.file.data.read()
     try:
         preview = laws.preview_import(filename, data)
@@ -60,7 +57,7 @@ def law_apply():
     if data is None:
         flash(_("上传的文件已过期，请重新上传"), "danger")
         return redirect(url_for("admin.laws_admin"))
-    filename = PurePath(form.filename.data).name[:120]
+    filename = uploads.safe_name(form.filename.data)
     try:
         result = laws.import_law(current_user, filename, data, now=utcnow())
     except ValidationError as e:

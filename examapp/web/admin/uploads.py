@@ -4,7 +4,7 @@ import secrets
 import time
 from pathlib import Path, PurePath
 
-from flask import current_app
+from flask import current_app, flash
 from flask_login import current_user
 
 STALE_SECONDS = 24 * 3600
@@ -21,6 +21,18 @@ def _path(token: str) -> Path | None:
     if not TOKEN_RE.match(token or ""):
         return None
     return _folder() / f"{current_user.id}-{token}"   # another admin's token finds nothing
+
+
+def safe_name(name: str | None, default: str = "upload") -> str:
+    """The file's own name, without any folder a browser or a form field put before it."""
+    return PurePath(name or default).name[:120]
+
+
+def flash_errors(form) -> None:
+    """An upload form that did not validate: each of its messages as a flash."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
 
 
 def keep(data: bytes, filename: str) -> str:

@@ -1,4 +1,3 @@
-from pathlib import PurePath
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -286,12 +285,10 @@ def import_template():
 def import_preview():
     form = UploadForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        uploads.flash_errors(form)
         return render_template("certificates/import.html", form=form, columns=CERT_COLUMNS), 400
     upload = form.file.data
-    filename = PurePath(upload.filename or "upload").name[:120]
+    filename = uploads.safe_name(upload.filename, "upload")
     data = upload.read()
     plan = certificate_import.plan(current_user, filename, data)
     confirm = None
@@ -311,7 +308,7 @@ def import_apply():
     if data is None:
         flash(_("导入文件已过期，请重新上传"), "danger")
         return redirect(url_for("certificates.import_page"))
-    filename = PurePath(form.filename.data or form.token.data).name[:120]
+    filename = uploads.safe_name(form.filename.data or form.token.data)
     plan = certificate_import.apply(current_user, filename, data, now=utcnow())
     if plan.ok:
         uploads.drop(form.token.data)

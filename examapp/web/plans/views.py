@@ -1,4 +1,3 @@
-from pathlib import PurePath
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -177,12 +176,10 @@ def attendance_preview(lesson_id: int):
     lesson = service.offline_lesson(lesson_id)
     form = SheetForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        uploads.flash_errors(form)
         return _attendance_page(lesson, sheet_form=form, status=400)
     upload = form.file.data
-    filename = PurePath(upload.filename or "upload").name[:120]
+    filename = uploads.safe_name(upload.filename, "upload")
     data = upload.read()
     plan = service.plan_sheet(current_user, lesson.id, filename, data)
     apply_form = SheetApplyForm(token=uploads.keep(data, filename), filename=filename) if plan.ok else None
@@ -201,7 +198,7 @@ def attendance_apply(lesson_id: int):
     if data is None:
         flash(_("签到表已过期，请重新上传"), "danger")
         return redirect(url_for("plans.attendance", lesson_id=lesson.id))
-    filename = PurePath(form.filename.data or form.token.data).name[:120]
+    filename = uploads.safe_name(form.filename.data or form.token.data)
     plan = service.apply_sheet(current_user, lesson.id, filename, data, now=utcnow())
     if plan.ok:
         uploads.drop(form.token.data)
