@@ -439,22 +439,30 @@ def proposed_cancel_clause():
     return and_(Certificate.status.in_(LIVE), or_(User.active.is_(False), post_lost))
 
 
+def status_clause(status: str, today: date):
+    """Certificates in an effective status as SQL (a valid one past its date counts as expired), or
+    None for any status: the one rule the list pages and the command line share."""
+    if status == "expiring":
+        lead = rules.add_months(today, settings.get("cert.renewal_lead_months"))
+        return and_(Certificate.status == "valid", Certificate.expires_on >= today, Certificate.expires_on <= lead)
+    if status == "proposed_cancel":
+        return proposed_cancel_clause()
+    if status == "expired":
+        return or_(Certificate.status == "expired", and_(Certificate.status == "valid", Certificate.expires_on < today))
+    if status == "valid":
+        return and_(Certificate.status == "valid", Certificate.expires_on >= today)
+    if status in rules.STATUS_LABELS:
+        return Certificate.status == status
+    return None
+
+
 def listing(actor, f: CertFilter, today: date):
     stmt = _scoped_certificates(actor)
     if f.type in TYPES:
         stmt = stmt.where(Certificate.type == f.type)
-    if f.status == "expiring":
-        lead = rules.add_months(today, settings.get("cert.renewal_lead_months"))
-        stmt = stmt.where(Certificate.status == "valid", Certificate.expires_on >= today, Certificate.expires_on <= lead)
-    elif f.status == "proposed_cancel":
-        stmt = stmt.where(proposed_cancel_clause())
-    elif f.status == "expired":
-        stmt = stmt.where(or_(Certificate.status == "expired",
-                              and_(Certificate.status == "valid", Certificate.expires_on < today)))
-    elif f.status == "valid":
-        stmt = stmt.where(Certificate.status == "valid", Certificate.expires_on >= today)
-    elif f.status in rules.STATUS_LABELS:
-        stmt = stmt.where(Certificate.status == f.status)
+    clause = status_clause(f.status, today) if f.status else None
+    if clause is not None:
+        stmt = stmt.where(clause)
     if f.expiring_days is not None:
         stmt = stmt.where(Certificate.status == "valid", Certificate.expires_on >= today,
                           Certificate.expires_on <= today + timedelta(days=f.expiring_days))
@@ -515,10 +523,8 @@ def uncertified_among(user_ids, today: date) -> set[int]:
 
 
 def lacks_certificate(user: User, today: date) -> bool:
-    """Whether this person should be marked 不得从事执法."""
-    if not (user.active and user.on_post and user.is_enforcement):
-        return False
-    return _valid_certificate(user.id, "ENFORCEMENT", today) is None
+    """Whether this person should be marked 不得从事执法 (the same rule as the lists, in SQL)."""
+    return user.id in uncertified_among([user.id], today)
 
 
 @dataclass

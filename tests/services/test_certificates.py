@@ -455,3 +455,21 @@ def test_import_bad_files_and_permissions(world):
     assert certificate_import.plan(world.admin, "x.xlsx", b"not a zip").file_error
     with pytest.raises(PermissionDenied):
         certificate_import.plan(world.unit_admin, "x.xlsx", xlsx([]))
+
+
+def test_the_lists_find_expiring_and_expired_certificates_by_their_dates(world, cert):
+    """A certificate inside the renewal lead is expiring; one past its date is expired even before the
+    nightly job switched it, in the pages' list and in the command line's list alike."""
+    from examapp.services import certificate_views
+    cert.expires_on = TODAY + timedelta(days=30)
+    db.session.commit()
+    listed = lambda status: [c.id for c in db.session.scalars(  # noqa: E731
+        svc.listing(world.admin, svc.CertFilter(status=status), TODAY))]
+    assert listed("expiring") == [cert.id] and listed("expired") == []
+    cert.expires_on = TODAY - timedelta(days=1)
+    db.session.commit()
+    assert listed("expired") == [cert.id] and listed("valid") == [] and listed("expiring") == []
+    rows = certificate_views.list_rows(status="expired", now=NOW)
+    assert [r["number"] for r in rows] == [cert.number] and rows[0]["status"] == "expired"
+    assert certificate_views.list_rows(status="valid", now=NOW) == []
+    assert svc.lacks_certificate(world.employee, TODAY)           # an expired one does not count
