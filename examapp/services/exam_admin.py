@@ -259,7 +259,7 @@ def set_overrides(actor, exam_id: int, *, usernames: list[str], unit_code: str =
     attempt of theirs gets the new deadline at once. Returns how many people it covers."""
     from ..domain import exam_rules
     from ..models import ExamOverride
-    from .exams import override_of, policy_of
+    from .exams import _as_override, policy_of
 
     reason = (reason or "").strip()
     if not reason:
@@ -287,16 +287,19 @@ def set_overrides(actor, exam_id: int, *, usernames: list[str], unit_code: str =
         raise ValidationError("usernames", "请填写工号或单位编码")
     existing = {o.user_id: o for o in db.session.scalars(select(ExamOverride).where(
         ExamOverride.exam_id == exam.id, ExamOverride.user_id.in_(people)))}
+    rows = {}
     for user_id in sorted(people):
         row = existing.get(user_id) or ExamOverride(exam_id=exam.id, user_id=user_id, created_at=now)
         row.extra_minutes, row.extra_attempts, row.opens_at, row.closes_at = extra_minutes, extra_attempts, opens_at, closes_at
         row.reason, row.created_by = reason[:400], getattr(actor, "username", "")
         db.session.add(row)
+        rows[user_id] = row
     db.session.flush()
     policy = policy_of(exam)
     for attempt in db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.status == "running",
                                                             Attempt.user_id.in_(people))):
-        new_deadline = exam_rules.deadline(attempt.started_at, policy, override_of(exam, attempt.user_id))
+        # the rows just written are the overrides: no query per running attempt
+        new_deadline = exam_rules.deadline(attempt.started_at, policy, _as_override(rows[attempt.user_id]))
         attempt.deadline = max(attempt.deadline, new_deadline)
     audit.record("exam.override", actor=actor, now=now, object_type="exam", object_id=exam.id,
                  data={"people": len(people), "extra_minutes": extra_minutes, "extra_attempts": extra_attempts,

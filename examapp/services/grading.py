@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..domain import hand_grading
 from ..errors import Conflict, NotFound, ValidationError
@@ -100,21 +100,33 @@ class Overview:
         return self.stages[hand_grading.DONE]
 
 
+def _overview(exam: Exam, items: list[Item]) -> Overview:
+    pending = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.exam_id == exam.id, Attempt.status == "submitted", Attempt.pending_manual.is_(True)))
+    return Overview(len(items), Counter(i.stage for i in items), pending or 0)
+
+
 def overview(exam: Exam) -> Overview:
-    items, _ = _items(exam)
-    pending = sum(1 for _ in db.session.scalars(select(Attempt.id).where(
-        Attempt.exam_id == exam.id, Attempt.status == "submitted", Attempt.pending_manual.is_(True))))
-    return Overview(len(items), Counter(i.stage for i in items), pending)
+    return _overview(exam, _items(exam)[0])
 
 
 # arbitration first: it is what holds a score back the longest
 _ORDER = {hand_grading.NEEDS_ARBITRATION: 0, hand_grading.NEEDS_SECOND: 1, hand_grading.NEEDS_FIRST: 2}
 
 
+def queue(grader, exam: Exam) -> tuple[Task | None, Overview]:
+    """The grading page's two needs (this grader's next item, the exam's progress) from one load."""
+    items, context = _items(exam)
+    return _next(grader, items, context), _overview(exam, items)
+
+
 def next_task(grader, exam: Exam) -> Task | None:
+    return _next(grader, *_items(exam))
+
+
+def _next(grader, items: list[Item], context: dict) -> Task | None:
     """The next item this grader may grade: one they have not graded in any round (so the two blind
     grades and the arbitration always come from different people)."""
-    items, context = _items(exam)
     open_items = sorted((i for i in items if i.stage != hand_grading.DONE and grader.id not in i.graders),
                         key=lambda i: (_ORDER[i.stage], i.attempt_id, i.slot, i.item))
     if not open_items:
@@ -174,4 +186,4 @@ def grade(grader, attempt_id: int, slot: int, item: int, *, round_: int, points,
     return attempt
 
 
-__all__ = ["Item", "Overview", "Task", "final_hand_points", "grade", "next_task", "overview"]
+__all__ = ["Item", "Overview", "Task", "final_hand_points", "grade", "next_task", "overview", "queue"]

@@ -56,11 +56,14 @@ def exam_grading(exam_id: int):
 
 def _grading_page(exam, form: GradeForm, status: int = 200):
     can_grade = current_user.has_role(*EXAM_WRITE)
-    task = grading.next_task(current_user, exam) if can_grade else None
+    if can_grade:
+        task, overview = grading.queue(current_user, exam)
+    else:
+        task, overview = None, grading.overview(exam)
     if task is not None and not form.errors:
         form.attempt_id.data, form.slot.data = task.item.attempt_id, task.item.slot
         form.item.data, form.round.data = task.item.item, task.round
-    return render_template("admin/exam_grading.html", exam=exam, overview=grading.overview(exam), task=task,
+    return render_template("admin/exam_grading.html", exam=exam, overview=overview, task=task,
                            form=form, can_grade=can_grade), status
 
 
