@@ -499,9 +499,8 @@ def review(attempt: Attempt) -> list[dict]:
 def sync_notebooks(*, now: datetime) -> int:
     """After an exam has closed (make-up included), its wrong answers join the takers' wrong-answer
     notebooks, once per exam. Returns how many answers were added."""
-    from ..domain.notebook import NotebookState, after_answer
     from ..models import NotebookEntry
-    from .practice import local_day
+    from .practice import local_day, note_answer
 
     added = 0
     for exam in db.session.scalars(select(Exam).where(Exam.status == "published", Exam.notebook_synced_at.is_(None))):
@@ -522,17 +521,12 @@ def sync_notebooks(*, now: datetime) -> int:
             .join(QuestionVersion, QuestionVersion.id == Answer.question_version_id)
             .where(Attempt.exam_id == exam.id, Attempt.status == "submitted", Answer.correct.is_(False))).all()
         day = local_day(now)
+        entries = {(e.user_id, e.question_id): e for e in db.session.scalars(select(NotebookEntry).where(
+            NotebookEntry.user_id.in_({u for u, _q in wrong}),
+            NotebookEntry.question_id.in_({q for _u, q in wrong})))} if wrong else {}
         for user_id, question_id in wrong:
-            entry = db.session.get(NotebookEntry, (user_id, question_id))
-            if entry is None:
-                entry = NotebookEntry(user_id=user_id, question_id=question_id, in_notebook=False, favourite=False,
-                                      wrong_count=0, streak=0, updated_at=now)
-                db.session.add(entry)
-            state = after_answer(NotebookState(entry.in_notebook, entry.wrong_count, entry.streak, entry.streak_day),
-                                 correct=False, day=day)
-            entry.in_notebook, entry.wrong_count, entry.streak, entry.streak_day = (
-                state.in_notebook, state.wrong_count, state.streak, state.streak_day)
-            entry.last_wrong_at, entry.updated_at = now, now
+            entries[(user_id, question_id)] = note_answer(entries.get((user_id, question_id)), user_id, question_id,
+                                                          correct=False, day=day, now=now)
             added += 1
         exam.notebook_synced_at = now
         commit()

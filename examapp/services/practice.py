@@ -123,9 +123,16 @@ def _record(user, question: Question, version: QuestionVersion, response, correc
     day = local_day(now)
     db.session.add(PracticeAnswer(user_id=user.id, question_id=question.id, version_id=version.id, correct=correct,
                                   response=response, source=source, mock_id=mock_id, answered_at=now, day=day))
-    entry = db.session.get(NotebookEntry, (user.id, question.id))
+    return note_answer(db.session.get(NotebookEntry, (user.id, question.id)), user.id, question.id,
+                       correct=correct, day=day, now=now)
+
+
+def note_answer(entry: NotebookEntry | None, user_id: int, question_id: int, *, correct: bool, day, now: datetime
+                ) -> NotebookEntry:
+    """The wrong-answer notebook after one answer (practice, or an exam's once it closed); `entry` is the
+    person's row for the question if they have one."""
     if entry is None:
-        entry = NotebookEntry(user_id=user.id, question_id=question.id, in_notebook=False, favourite=False,
+        entry = NotebookEntry(user_id=user_id, question_id=question_id, in_notebook=False, favourite=False,
                               wrong_count=0, streak=0, updated_at=now)
         db.session.add(entry)
     state = after_answer(NotebookState(entry.in_notebook, entry.wrong_count, entry.streak, entry.streak_day),
