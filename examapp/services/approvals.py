@@ -158,5 +158,9 @@ def may_decide(actor, approval: Approval) -> bool:
     return approval.status == "pending" and _may(actor, kind_of(approval)) and approval.requested_by != actor.id
 
 
-__all__ = ["KINDS", "ApprovalKind", "decide", "get", "kind_of", "may_decide", "listing", "names", "pending_count", "register",
+def may_withdraw(actor, approval: Approval) -> bool:
+    return approval.status == "pending" and approval.requested_by == actor.id
+
+
+__all__ = ["KINDS", "ApprovalKind", "decide", "get", "kind_of", "may_decide", "may_withdraw", "listing", "names", "pending_count", "register",
            "request", "withdraw"]

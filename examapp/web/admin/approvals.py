@@ -77,5 +77,4 @@ def approval_view(approval_id: int):
     return render_template("admin/approval.html", approval=approval, kind_label=KIND_LABELS.get(kind.name, kind.label), link=url_for(endpoint, **values),
                            names=approvals.names([approval]), details=kind.details(approval), form=form, key_text=key_text,
                            may_decide=approvals.may_decide(current_user, approval),
-                           may_withdraw=approval.status == "pending" and approval.requested_by == current_user.id
-                           ), status
+                           may_withdraw=approvals.may_withdraw(current_user, approval)), status
