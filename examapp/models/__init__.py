@@ -20,13 +20,14 @@ from .notification import Notification
 from .org import OrgUnit
 from .practice import MockExam, NotebookEntry, PracticeAnswer, PracticeCursor
 from .question import Question, QuestionArticle, QuestionVersion
+from .report import EXEMPTION_REASONS, Exemption, ReportSnapshot
 from .scheduler import SchedulerLease
 from .setting import Setting
 from .user import LoginFailure, User, UserRole
 
 __all__ = ["Answer", "Approval", "Article", "Attempt", "AuditEvent", "AuditHead", "Certificate",
            "CertificateApplication", "CertificateEvent", "Course", "CourseAudience", "Exam", "ExamAudience",
-           "ExamOverride", "ExamPaper", "IntegrityEvent", "KeyCorrection", "Law", "LawPart", "LawVersion", "Lesson",
+           "ExamOverride", "ExamPaper", "EXEMPTION_REASONS", "Exemption", "IntegrityEvent", "KeyCorrection", "Law", "LawPart", "LawVersion", "Lesson",
            "LoginFailure", "ManualGrade", "MockExam", "Notification", "NotebookEntry", "NumberSequence", "OrgUnit",
-           "PracticeAnswer", "PracticeCursor", "Question", "QuestionArticle", "QuestionVersion", "SchedulerLease",
+           "PracticeAnswer", "PracticeCursor", "Question", "QuestionArticle", "QuestionVersion", "ReportSnapshot", "SchedulerLease",
            "Setting", "StudyPlan", "StudyRecord", "StudySession", "User", "UserRole"]
