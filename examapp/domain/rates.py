@@ -87,5 +87,100 @@ def digest(rows: list[dict], total: dict) -> str:
     return hashlib.sha256(canonical_json({"rows": rows, "total": total}).encode("utf-8")).hexdigest()
 
 
-__all__ = ["CLASSES", "CLASS_FIGURES", "COUNTS", "RATES", "Counts", "classify", "digest", "fraction", "rank_key",
-           "weakest"]
+# -- the people behind a figure ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    numerator: str            # the 0/1 fact a person must have to be counted in it
+    base: str | None          # the 0/1 fact of the population its gap is taken from (None: no gap)
+    gap_label: str = ""
+
+
+FIGURES: dict[str, Figure] = {f.key: f for f in (
+    Figure("expected", "应参考", "expected", None),
+    Figure("exempt", "免考", "exempt", None),
+    Figure("study_completed", "学时完成", "study_completed", "expected", "学时未完成"),
+    Figure("sat", "参考", "sat", "expected", "未参考"),
+    Figure("passed", "合格", "passed", "sat", "未合格"),
+    Figure("excellent", "优秀", "excellent", "sat", "未达优秀"),
+    Figure("enforcement_staff", "执法人员", "enforcement_staff", None),
+    Figure("valid_certificates", "持有效执法证", "valid_certificates", "enforcement_staff", "无有效执法证"),
+)}
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    exempt: int
+    study_completed: int
+    sat: int
+    passed: int
+    excellent: int
+    enforcement_staff: int
+    valid_certificates: int
+    has_plan: bool
+    minutes: float
+    required: float
+    score: float | None
+    pending: int
+    exemption: str = ""       # "情形（批准人）" when exempt
+
+
+def reasons(p: PersonFacts) -> list[str]:
+    """Why a person counts where they do, in the words of the report's gaps."""
+    if p.exempt:
+        out = [f"免考：{p.exemption}" if p.exemption else "免考"]
+    else:
+        out = []
+        if not p.has_plan:
+            out.append("无适用的学习计划")
+        elif not p.study_completed:
+            out.append(f"学时不足 {p.minutes / 60:.1f}/{p.required / 60:.1f}")
+        if not p.sat:
+            out.append("未参加年度考试")
+        elif p.pending and p.score is None:
+            out.append("待阅卷")
+        elif not p.passed:
+            out.append(f"未合格（{p.score:g} 分）" if p.score is not None else "未合格")
+    if p.enforcement_staff and not p.valid_certificates:
+        out.append("无有效执法证")
+    return out
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    study: object = None          # the plan's deadline
+    exam_open_until: object = None    # the annual exam's close, while it is still open
+    makeup_until: object = None       # the make-up window's close, when one is still to come or open
+    makeup_for: frozenset = frozenset()
+
+
+def actions(p: PersonFacts, d: Deadlines) -> list[tuple[str, object]]:
+    """整改: what the person must do and by when (None: no date is set)."""
+    out: list[tuple[str, object]] = []
+    if not p.exempt:
+        if not p.has_plan:
+            out.append(("确认适用的学习计划", None))
+        elif not p.study_completed:
+            short = max(p.required - p.minutes, 0) / 60
+            out.append((f"补足学时 {short:.1f} 小时", d.study))
+        if not p.sat:
+            if d.exam_open_until:
+                out.append(("参加年度考试", d.exam_open_until))
+            elif d.makeup_until and "absent" in d.makeup_for:
+                out.append(("参加补考", d.makeup_until))
+            else:
+                out.append(("参加下一次年度考试", None))
+        elif not p.passed and not (p.pending and p.score is None):
+            if d.makeup_until and "failed" in d.makeup_for:
+                out.append(("参加补考", d.makeup_until))
+            else:
+                out.append(("参加下一次年度考试", None))
+    if p.enforcement_staff and not p.valid_certificates:
+        out.append(("取得有效行政执法证，取得前不得从事执法", None))
+    return out
+
+
+__all__ = ["CLASSES", "CLASS_FIGURES", "COUNTS", "FIGURES", "RATES", "Counts", "Deadlines", "Figure", "PersonFacts",
+           "actions", "classify", "digest", "fraction", "rank_key", "reasons", "weakest"]

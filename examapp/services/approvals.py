@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..models import Approval, User
+from ..models import Approval, OrgUnit, User
 from . import audit
+from .scope import Scope
 from .tx import begin_write, commit
 
 
@@ -18,15 +19,21 @@ from .tx import begin_write, commit
 class ApprovalKind:
     name: str
     label: str
-    roles: tuple[str, ...]                       # who may request and approve
+    roles: tuple[str, ...]                       # who may request (and approve, unless `deciders` says)
     apply: Callable[[Approval, object, datetime], dict]     # runs in the approver's transaction
     link: Callable[[Approval], tuple[str, dict]]            # (endpoint, values) of the object's page
     details: Callable[[Approval], dict] = lambda approval: {}   # objects the request page shows
+    deciders: tuple[str, ...] = ()               # who may approve; empty: the same roles as request
+    closed: Callable[[Approval, str], None] | None = None   # told of a rejection or withdrawal, same transaction
+
+    @property
+    def approvers(self) -> tuple[str, ...]:
+        return self.deciders or self.roles
 
 
 KINDS: dict[str, ApprovalKind] = {}
 # modules that register a kind when imported (imported lazily: they import this module)
-KIND_MODULES = ("regrade", "certificates")
+KIND_MODULES = ("regrade", "certificates", "exemptions")
 
 
 def _load_kinds() -> dict[str, ApprovalKind]:
@@ -49,8 +56,20 @@ def _may(actor, kind: ApprovalKind) -> bool:
     return actor.has_role(*kind.roles)
 
 
+def _may_decide(actor, kind: ApprovalKind) -> bool:
+    return actor.has_role(*kind.approvers)
+
+
 def _may_read(actor, kind: ApprovalKind) -> bool:
-    return _may(actor, kind) or actor.has_role("auditor")     # auditors check what was approved, by whom
+    return _may(actor, kind) or _may_decide(actor, kind) or actor.has_role("auditor")   # auditors check who approved
+
+
+def _in_scope(actor, stmt):
+    """Requests filed for a unit are seen by those whose scope covers it; bureau-wide ones by admins."""
+    scope = Scope.of(actor)
+    if scope.everything:
+        return stmt
+    return stmt.where(Approval.unit_id.in_(scope.units(select(OrgUnit.id))))
 
 
 def request(actor, kind: str, *, object_type: str, object_id: int, payload: dict, reason: str,
@@ -99,7 +118,7 @@ def decide(actor, approval_id: int, *, approve: bool, note: str = "", now: datet
     begin_write()
     approval = _locked(approval_id)
     spec = kind_of(approval)
-    if not _may(actor, spec):
+    if not _may_decide(actor, spec):
         raise PermissionDenied("无权审批此项申请")
     if approval.requested_by == actor.id:
         raise PermissionDenied("不能审批自己提出的申请，须由另一位管理员审批")
@@ -107,6 +126,8 @@ def decide(actor, approval_id: int, *, approve: bool, note: str = "", now: datet
     if not approve and not note:
         raise ValidationError("note", "驳回时请填写理由")
     result = spec.apply(approval, actor, now) if approve else {}
+    if not approve and spec.closed is not None:
+        spec.closed(approval, "rejected")
     approval.status = "approved" if approve else "rejected"
     approval.decided_by, approval.decided_at, approval.decision_note = actor.id, now, note[:1000]
     audit.record(f"approval.{approval.status}", actor=actor, now=now, object_type="approval",
@@ -121,6 +142,9 @@ def withdraw(actor, approval_id: int, *, now: datetime) -> Approval:
     if approval.requested_by != actor.id:
         raise PermissionDenied("只有申请人可以撤回")
     approval.status, approval.decided_by, approval.decided_at = "withdrawn", actor.id, now
+    spec = kind_of(approval)
+    if spec.closed is not None:
+        spec.closed(approval, "withdrawn")
     audit.record("approval.withdrawn", actor=actor, now=now, object_type="approval", object_id=approval.id,
                  data={"kind": approval.kind})
     commit()
@@ -130,7 +154,8 @@ def withdraw(actor, approval_id: int, *, now: datetime) -> Approval:
 def listing(actor, *, status: str | None, page: int, per_page: int = 20):
     """Requests of the kinds this person may see, newest first."""
     kinds = [k.name for k in _load_kinds().values() if _may_read(actor, k)]
-    stmt = select(Approval).where(Approval.kind.in_(kinds)).order_by(Approval.requested_at.desc(), Approval.id.desc())
+    stmt = _in_scope(actor, select(Approval).where(Approval.kind.in_(kinds))
+                     .order_by(Approval.requested_at.desc(), Approval.id.desc()))
     if status:
         stmt = stmt.where(Approval.status == status)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
@@ -142,20 +167,23 @@ def names(approvals) -> dict[int, str]:
 
 
 def pending_count(actor) -> int:
-    kinds = [k.name for k in _load_kinds().values() if _may(actor, k)]
-    return db.session.scalar(select(func.count()).select_from(Approval).where(
-        Approval.kind.in_(kinds), Approval.status == "pending", Approval.requested_by != actor.id)) or 0
+    kinds = [k.name for k in _load_kinds().values() if _may_decide(actor, k)]
+    return db.session.scalar(_in_scope(actor, select(func.count()).select_from(Approval).where(
+        Approval.kind.in_(kinds), Approval.status == "pending", Approval.requested_by != actor.id))) or 0
 
 
 def get(actor, approval_id: int) -> Approval:
     approval = db.session.get(Approval, approval_id)
     if approval is None or approval.kind not in _load_kinds() or not _may_read(actor, kind_of(approval)):
         raise NotFound("审批不存在")
+    if not Scope.of(actor).everything and db.session.scalar(
+            _in_scope(actor, select(Approval.id).where(Approval.id == approval.id))) is None:
+        raise NotFound("审批不存在")
     return approval
 
 
 def may_decide(actor, approval: Approval) -> bool:
-    return approval.status == "pending" and _may(actor, kind_of(approval)) and approval.requested_by != actor.id
+    return approval.status == "pending" and _may_decide(actor, kind_of(approval)) and approval.requested_by != actor.id
 
 
 def may_withdraw(actor, approval: Approval) -> bool:

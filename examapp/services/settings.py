@@ -43,6 +43,11 @@ for _spec in (
     SettingSpec("cert.number_pattern", "证号格式", str, "{type_code}-{unit}-{year}-{seq:05d}",
                 help="可用 {type_code}（执法证 ZF、监督证 JD）、{unit}（单位编码）、{year}（年份）、{seq:05d}（序号，5 位补零）",
                 check=validate_pattern, max_length=80),
+    SettingSpec("report.class1_min", "一类单位最低比率", int, 95, 0, 100,
+                "课时完成率、参考率、合格率（占应参考）和持证率均不低于此值的单位评为一类", "%"),
+    SettingSpec("report.class2_min", "二类单位最低比率", int, 85, 0, 100, "各项比率均不低于此值的单位评为二类", "%"),
+    SettingSpec("report.class3_min", "三类单位最低比率", int, 70, 0, 100,
+                "各项比率均不低于此值的单位评为三类，低于此值为不合格", "%"),
     SettingSpec("cert.authority", "发证机关", str, "市工业和信息化局", help="印在证件上的发证机关名称", max_length=120),
 ):
     register(_spec)

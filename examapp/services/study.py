@@ -4,7 +4,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,9 +14,10 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import Course, CourseAudience, Law, LawPart, Lesson, StudyRecord, StudySession, User
 from ..models.course import COURSE_CATEGORIES, LESSON_KINDS, OFFLINE_KINDS
-from . import audience, audit
+from . import audience, audit, uploads
 from .scope import Scope
 from .tx import begin_write, commit
+from .uploads import Upload
 
 ONLINE_KINDS = ("law_reading", "document", "video")     # credited by heartbeats; the others by attendance
 FILE_KINDS = {"document": (file_types.PDF, file_types.PNG, file_types.JPEG), "video": (file_types.MP4,)}
@@ -26,7 +26,6 @@ KIND_LABELS = {"law_reading": "法规学习", "document": "讲义课件", "video
 OFFLINE_LABELS = {"lecture": "法治讲座", "group_study": "集中学习", "leader_study": "党组中心组学法",
                   "oath": "宪法宣誓"}
 CATEGORY_LABELS = {"required": "必修", "elective": "选修"}
-CHUNK = 1024 * 1024
 
 
 def _tz() -> ZoneInfo:
@@ -150,16 +149,8 @@ class LessonInput:
     body: str = ""
 
 
-@dataclass
-class Upload:
-    filename: str
-    stream: BinaryIO
-
-
 def lesson_folder() -> Path:
-    path = Path(current_app.config["INSTANCE_PATH"]) / "uploads" / "lessons"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return uploads.folder("lessons")
 
 
 def _find_part(law: Law, text: str) -> LawPart:
@@ -214,30 +205,9 @@ def _check_lesson(data: LessonInput, lesson: Lesson | None, upload: Upload | Non
 
 
 def _store(upload: Upload, kind: str) -> tuple[str, str, int]:
-    """Copies the upload under a random name: (stored name, MIME type, size). The type comes from the
-    first bytes and must match the extension; the size limit depends on the kind."""
-    allowed = FILE_KINDS.get(kind, ())
-    head = upload.stream.read(file_types.HEAD_BYTES)
-    mime = file_types.sniff(head)
-    names = "、".join(file_types.LABELS[m] for m in allowed)
-    if mime not in allowed or not file_types.extension_matches(upload.filename or "", mime):
-        raise ValidationError("file", f"文件类型不符：{KIND_LABELS[kind]}只接受 {names} 文件（按文件内容识别）")
+    """(stored name, MIME type, size); the size limit depends on the kind."""
     limit = current_app.config["STUDY_VIDEO_MAX_BYTES" if kind == "video" else "STUDY_FILE_MAX_BYTES"]
-    stored = secrets.token_hex(16)
-    target = lesson_folder() / stored
-    size = len(head)
-    try:
-        with open(target, "xb") as out:
-            out.write(head)
-            while chunk := upload.stream.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise ValidationError("file", f"文件过大：{KIND_LABELS[kind]}不超过 {limit // (1024 * 1024)} MB")
-                out.write(chunk)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    return stored, mime, size
+    return uploads.store(upload, lesson_folder(), FILE_KINDS.get(kind, ()), limit, KIND_LABELS[kind])
 
 
 def save_lesson(actor, course_id: int, lesson_id: int | None, data: LessonInput, upload: Upload | None = None, *,

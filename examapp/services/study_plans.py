@@ -207,11 +207,12 @@ def _scope_clause(scope: Scope):
 
 
 def progress_subquery(actor, year: int, plans: list[StudyPlan], root: OrgUnit | None = None):
-    """One row per expected person: unit, plan, minutes by category/kind, required minutes, done (0/1)."""
+    """One row per expected person: unit, plan, minutes by category/kind, required minutes, done (0/1).
+    `actor` None: everyone (the rates report scopes by its own root)."""
     people = (_learners()
               .with_only_columns(User.id.label("uid"), User.unit_id.label("unit_id"), OrgUnit.path.label("path"),
                                  plan_case(plans).label("plan_id"))
-              .where(User.on_post.is_(True), _scope_clause(Scope.of(actor))))
+              .where(User.on_post.is_(True), true() if actor is None else _scope_clause(Scope.of(actor))))
     if root is not None:
         people = people.where(OrgUnit.path.like(root.path + "%"))
     people = people.subquery("people")

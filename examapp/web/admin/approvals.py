@@ -15,8 +15,8 @@ from ...security import roles
 from ...services import approvals
 from . import bp
 
-APPROVAL_READ = ("admin", "auditor")
-APPROVAL_WRITE = ("admin",)
+APPROVAL_READ = ("admin", "unit_admin", "auditor")     # a unit admin follows their own 免考 requests
+APPROVAL_WRITE = ("admin", "unit_admin")               # the service decides who may approve or withdraw
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
 # the page's names for the registered kinds (the registry's own labels are not translated)
 KIND_LABELS = {"regrade": _l("更正答案并重新评分"), "score_override": _l("更正成绩"),
