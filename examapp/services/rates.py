@@ -19,7 +19,7 @@ Decisions where DESIGN is silent:
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Float, Numeric, and_, case, cast, func, literal_column, select
+from sqlalchemy import Float, Numeric, and_, case, cast, func, literal_column, or_, select
 
 from ..domain import certificates as cert_rules
 from ..domain import rates as calc
@@ -105,7 +105,7 @@ VALID_KINDS = tuple(k for k, t in cert_rules.TRANSITIONS.items() if t.target == 
 
 def valid_certificate_clause(as_of: date, today: date):
     """An ENFORCEMENT certificate valid on `as_of`: today by its status; on a past date by the last
-    status change dated on or before it (a certificate without any keeps its status)."""
+    status change dated on or before it, or as issued when its changes all came later."""
     dated = and_(Certificate.type == "ENFORCEMENT", Certificate.issued_on <= as_of, Certificate.expires_on >= as_of)
     if as_of >= today:
         return and_(dated, Certificate.status == "valid")
@@ -114,8 +114,13 @@ def valid_certificate_clause(as_of: date, today: date):
                           CertificateEvent.kind.in_(STATUS_KINDS))
                    .order_by(CertificateEvent.on.desc(), CertificateEvent.at.desc(), CertificateEvent.id.desc())
                    .limit(1).correlate(Certificate).scalar_subquery())
-    return and_(dated, case((last_change.is_(None), Certificate.status.in_(("valid", "expired", "replaced"))),
-                            else_=last_change.in_(VALID_KINDS)))
+    changed_later = (select(CertificateEvent.id)
+                     .where(CertificateEvent.certificate_id == Certificate.id, CertificateEvent.on > as_of,
+                            CertificateEvent.kind.in_(STATUS_KINDS))
+                     .correlate(Certificate).exists())
+    # no change by then: valid as issued when it changed later, else as its status says
+    unchanged_valid = or_(Certificate.status.in_(("valid", "expired", "replaced")), changed_later)
+    return and_(dated, case((last_change.is_(None), unchanged_valid), else_=last_change.in_(VALID_KINDS)))
 
 
 def _certified(as_of: date, today: date):

@@ -74,6 +74,21 @@ RESULTS = _obj(
                           status={"enum": ["absent", "running", "submitted"]})},
     page={"type": "integer", "minimum": 1}, per_page={"type": "integer", "minimum": 1},
     total={"type": "integer", "minimum": 0, "description": "people in the audience (within the caller's scope)"})
+_N = {"type": "integer", "minimum": 0}
+REPORT_COUNTS = {k: _N for k in ("expected", "exempt", "study_completed", "sat", "passed", "excellent",
+                                 "enforcement_staff", "valid_certificates")}
+REPORT_RATES = {k: RATE for k in ("study_completion_rate", "participation_rate", "pass_rate", "pass_rate_of_expected",
+                                  "excellence_rate", "certificate_rate")}
+REPORT_TOTAL = _obj([*REPORT_COUNTS, *REPORT_RATES], **REPORT_COUNTS, **REPORT_RATES)
+RATES_REPORT = _obj(
+    ["year", "unit", "as_of", "rows", "total", "digest"],
+    year={"type": "integer"}, unit={"type": "string", "description": "the report's unit code"},
+    as_of={"type": "string", "description": "the report date, YYYY-MM-DD"},
+    rows={"type": "array", "description": "one per child unit (its subtree), plus one for the unit's own staff",
+          "items": _obj(["unit", "name", "own_staff", *REPORT_COUNTS, *REPORT_RATES], unit={"type": "string"},
+                        name={"type": "string"}, own_staff={"type": "boolean"}, **REPORT_COUNTS, **REPORT_RATES)},
+    total=REPORT_TOTAL,
+    digest={"type": "string", "description": "SHA-256 hex of the canonical JSON of rows and total"})
 SAVE_CONFLICT = {**ERROR, "properties": {**ERROR["properties"], "saved": {"const": False}, "deadline": TIME,
                                          "server_time": TIME, "status": {"enum": ["running", "submitted"]}}}
 
@@ -118,6 +133,16 @@ SPEC = {
             "responses": {"200": _ok(RESULTS), "400": _err("page or per_page is not a whole number in range"),
                           "401": NOT_LOGGED_IN, "403": FORBIDDEN,
                           "404": _err("no such exam, or nobody of the caller's units in its audience")}}},
+        "/api/v1/reports/rates": {"get": {
+            "summary": "The yearly rates report (DESIGN §4): frozen figures for a closed year, else live",
+            "security": READ,
+            "parameters": [
+                {"name": "year", "in": "query", "required": True,
+                 "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}},
+                {"name": "unit", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 40}}],
+            "responses": {"200": _ok(RATES_REPORT), "400": _err("year missing or out of range"),
+                          "401": NOT_LOGGED_IN, "403": FORBIDDEN,
+                          "404": _err("no such unit in the caller's scope")}}},
         "/api/v1/attempts/{attempt_id}": {"get": {
             "summary": "An attempt's status", "security": READ,
             "parameters": _path_ids("attempt_id"),

@@ -12,7 +12,7 @@ from ...extensions import csrf
 from ...security import public, roles
 from ...services import auth as auth_service
 from ...services import exam_results as results_service
-from ...services import exams
+from ...services import exams, snapshots
 from . import bp
 
 TAKERS = ("employee",)
@@ -202,6 +202,16 @@ def exam_results(exam_id: int):
                  "score": p.score, "band": p.band or None, "passed": p.passed, "status": PERSON_STATUS[p.status]}
                 for p in rows],
         page=page, per_page=per_page, total=len(r.people))
+
+
+@bp.get("/reports/rates")
+@roles(read=RESULT_READERS)
+def rates_report():
+    year = _query_int("year", 0, 2000, 2100) if request.args.get("year") is not None else None
+    if year is None:
+        raise ValidationError("year", "year 为必填（2000 到 2100）")
+    unit = (request.args.get("unit") or "").strip()[:40] or None
+    return jsonify(snapshots.official(current_user, year, unit, now=utcnow()).as_json())
 
 
 @bp.errorhandler(NotFound)
