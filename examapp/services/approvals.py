@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -65,11 +65,12 @@ def _may_read(actor, kind: ApprovalKind) -> bool:
 
 
 def _in_scope(actor, stmt):
-    """Requests filed for a unit are seen by those whose scope covers it; bureau-wide ones by admins."""
+    """Requests filed for a unit are seen by those whose scope covers it; bureau-wide ones (a regrade) by
+    everyone who may read their kind."""
     scope = Scope.of(actor)
     if scope.everything:
         return stmt
-    return stmt.where(Approval.unit_id.in_(scope.units(select(OrgUnit.id))))
+    return stmt.where(or_(Approval.unit_id.is_(None), Approval.unit_id.in_(scope.units(select(OrgUnit.id)))))
 
 
 def request(actor, kind: str, *, object_type: str, object_id: int, payload: dict, reason: str,

@@ -103,10 +103,12 @@ STATUS_KINDS = tuple(cert_rules.TRANSITIONS)
 VALID_KINDS = tuple(k for k, t in cert_rules.TRANSITIONS.items() if t.target == "valid")
 
 
-def valid_certificate_clause(as_of: date, today: date):
-    """An ENFORCEMENT certificate valid on `as_of`: today by its status; on a past date by the last
-    status change dated on or before it, or as issued when its changes all came later."""
-    dated = and_(Certificate.type == "ENFORCEMENT", Certificate.issued_on <= as_of, Certificate.expires_on >= as_of)
+def valid_certificate_clause(as_of: date, today: date, cert_type: str | None = "ENFORCEMENT"):
+    """A certificate (of `cert_type`, or any with None) valid on `as_of`: today by its status; on a past
+    date by the last status change dated on or before it, or as issued when its changes all came later."""
+    dated = and_(Certificate.issued_on <= as_of, Certificate.expires_on >= as_of)
+    if cert_type is not None:
+        dated = and_(Certificate.type == cert_type, dated)
     if as_of >= today:
         return and_(dated, Certificate.status == "valid")
     last_change = (select(CertificateEvent.kind)

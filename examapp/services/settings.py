@@ -110,12 +110,23 @@ def parse(spec: SettingSpec, raw) -> object:
     return value
 
 
+CLASS_KEYS = ("report.class1_min", "report.class2_min", "report.class3_min")
+
+
+def _check_class_order(values: dict) -> None:
+    """一类 ≥ 二类 ≥ 三类: the classes are tried in that order."""
+    for higher, lower in zip(CLASS_KEYS, CLASS_KEYS[1:], strict=False):
+        if values[higher] < values[lower]:
+            raise ValidationError(lower, f"「{spec_of(lower).label}」不能高于「{spec_of(higher).label}」")
+
+
 def set_many(actor, values: dict, now: datetime) -> int:
     """Change several settings in one transaction (admins only): every value is checked first, so one bad
     value changes nothing. Each change is audited with the old and new value. Returns how many changed."""
     if not actor.has_role("admin"):
         raise PermissionDenied("只有系统管理员可以修改设置")
     parsed = {key: parse(spec_of(key), raw) for key, raw in values.items()}
+    _check_class_order({key: parsed.get(key, get(key)) for key in CLASS_KEYS})
     begin_write()
     changed = 0
     for key, new in parsed.items():

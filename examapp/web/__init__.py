@@ -26,6 +26,12 @@ def register_web(app: Flask) -> None:
     from .certificates import bp as certificates_bp
     app.register_blueprint(certificates_bp)
     app.register_blueprint(study_bp)
+    from .evidence import bp as evidence_bp
+    app.register_blueprint(evidence_bp)
+    from .reports import bp as reports_bp
+    app.register_blueprint(reports_bp)
+    from .summary import bp as summary_bp
+    app.register_blueprint(summary_bp)
     app.before_request(enforce_access)
     headers.register(app)
     errors.register(app)

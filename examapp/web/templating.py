@@ -43,9 +43,13 @@ MANAGE = (
     ("plans.progress", _l("学时统计"), ("admin", "unit_admin", "auditor")),
     ("plans.offline_lessons", _l("线下学习签到"), ("admin", "unit_admin", "auditor")),
     ("certificates.index", _l("证件"), ("admin", "unit_admin", "auditor")),
-    ("admin.approvals_list", _l("审批"), ("admin", "auditor")),
+    ("reports.rates_page", _l("学法考法统计"), ("admin", "unit_admin", "auditor")),
+    ("summary.annual", _l("年度工作情况"), ("admin", "unit_admin", "auditor")),
+    ("reports.exemptions_list", _l("免考"), ("admin", "unit_admin", "auditor")),
+    ("admin.approvals_list", _l("审批"), ("admin", "unit_admin", "auditor")),
     ("admin.settings", _l("设置"), ("admin", "auditor")),
     ("audit.events", _l("审计日志"), ("admin", "auditor")),
+    ("evidence.index", _l("证据包"), ("admin", "unit_admin", "auditor")),
 )
 
 

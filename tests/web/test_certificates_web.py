@@ -154,7 +154,8 @@ def test_settings_page(world, login_as):
     assert "证件有效期" in page and "市工业和信息化局" in page
     form = {"cert.validity_years": "x", "cert.renewal_lead_months": "6", "cert.min_hours": "40",
             "cert.hours_window_months": "12", "cert.pass_mark": "60", "cert.number_pattern": "{year}",
-            "cert.authority": "市工业和信息化局"}
+            "cert.authority": "市工业和信息化局", "report.class1_min": "95", "report.class2_min": "85",
+            "report.class3_min": "70"}
     r = admin.post("/admin/settings", data=form)
     page = r.get_data(as_text=True)
     assert r.status_code == 400 and "「证件有效期」应填写整数" in page and "{seq}" in page
