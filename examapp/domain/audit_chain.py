@@ -49,7 +49,10 @@ def verify_rows(rows: Iterable[dict], *, expected_tail: list[tuple[int, str]] = 
     """
     prev_hash, expected_seq, count = GENESIS, 1, 0
     seen_hashes: dict[int, str] = {}
-    wanted = dict(expected_tail)
+    # every pair is checked: a rebuilt head row at a checkpoint's seq must not stand in for the checkpoint
+    wanted: dict[int, set[str]] = {}
+    for seq, digest in expected_tail:
+        wanted.setdefault(seq, set()).add(digest)
     for row in rows:
         seq = row["seq"]
         if seq != expected_seq:
@@ -66,10 +69,10 @@ def verify_rows(rows: Iterable[dict], *, expected_tail: list[tuple[int, str]] = 
         if seq in wanted:
             seen_hashes[seq] = digest
         prev_hash, expected_seq, count = digest, seq + 1, count + 1
-    for seq, digest in sorted(wanted.items()):
+    for seq, digests in sorted(wanted.items()):
         if seq > count:
             return Verification(False, count, count, prev_hash, count + 1,
                                 f"链尾被截断：记录到第 {seq} 条，现仅存 {count} 条")
-        if seq > 0 and seen_hashes.get(seq) != digest:
+        if seq > 0 and digests != {seen_hashes.get(seq)}:
             return Verification(False, count, count, prev_hash, seq, f"事件 {seq} 与已记录的检查点不符")
     return Verification(True, count, count, prev_hash)

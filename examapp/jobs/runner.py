@@ -26,6 +26,7 @@ JOBS = [  # id, function, seconds between runs
     ("study_reminders", "examapp.jobs.tasks:study_reminders", 3600),
     ("certificate_expiry", "examapp.jobs.tasks:certificate_expiry", 3600),
     ("certificate_reminders", "examapp.jobs.tasks:certificate_reminders", 3600),
+    ("audit_checkpoint", "examapp.jobs.tasks:audit_checkpoint", 86400),
 ]
 
 

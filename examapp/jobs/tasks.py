@@ -58,3 +58,13 @@ def certificate_reminders(now=None) -> int:
 
     with APP.app_context():
         return certificate_jobs.send_certificate_reminders(now=now or utcnow())
+
+
+def audit_checkpoint(now=None) -> int:
+    """Daily: verify the audit chain and write its head to the checkpoint file outside the database, so a
+    chain later rebuilt inside the database no longer matches (S13). A broken chain writes nothing and
+    tells the admins and auditors."""
+    from ..services import audit_jobs
+
+    with APP.app_context():
+        return audit_jobs.daily_checkpoint(now=now or utcnow())

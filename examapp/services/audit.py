@@ -92,6 +92,23 @@ def _checkpoints() -> list[tuple[int, str]]:
     return points
 
 
+@dataclass
+class CheckpointInfo:
+    count: int
+    seq: int
+    at: str          # ISO time it was written
+
+
+def last_checkpoint() -> CheckpointInfo | None:
+    """How many checkpoints the file outside the database holds, and the newest one."""
+    path = _checkpoint_file()
+    lines = [line for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    if not lines:
+        return None
+    item = json.loads(lines[-1])
+    return CheckpointInfo(len(lines), int(item["seq"]), item.get("at", ""))
+
+
 def write_checkpoint(result: Verification, now: datetime) -> None:
     """Remember a verified head outside the database, so a truncated tail cannot hide."""
     if not result.ok or result.count == 0:

@@ -52,3 +52,18 @@ def test_truncated_tail_is_caught_by_the_recorded_head():
     head = (5, rows[-1]["hash"])
     result = verify_rows(rows[:3], expected_tail=[head])
     assert not result.ok and result.first_bad_seq == 4
+
+
+def test_a_rebuilt_chain_is_caught_by_a_checkpoint_at_the_same_seq_as_the_rewritten_head():
+    """The head row is rewritten along with the chain: it must not stand in for the checkpoint (S13)."""
+    original = build_chain(5)
+    checkpoint = (5, original[-1]["hash"])
+    forged = build_chain(5)
+    forged[0]["data_json"] = '{"k":9}'
+    prev = GENESIS
+    for row in forged:                        # every hash recomputed: the chain is consistent in itself
+        row["prev_hash"] = prev
+        row["hash"] = prev = chain_hash(prev, row_payload(**{k: v for k, v in row.items() if k != "hash"}))
+    assert verify_rows(forged, expected_tail=[(5, forged[-1]["hash"])]).ok
+    result = verify_rows(forged, expected_tail=[checkpoint, (5, forged[-1]["hash"])])
+    assert not result.ok and result.first_bad_seq == 5

@@ -48,4 +48,5 @@ def events():
 def verify():
     result = audit.verify()
     audit.write_checkpoint(result, utcnow())
-    return render_template("audit/verify.html", result=result, status=audit.chain_status())
+    return render_template("audit/verify.html", result=result, status=audit.chain_status(),
+                           checkpoint=audit.last_checkpoint())
