@@ -101,7 +101,7 @@ def _closed(approval: Approval, status: str) -> None:
 
 def _link(approval: Approval) -> tuple[str, dict]:
     exemption = db.session.get(Exemption, approval.object_id)
-    return "reports.exemptions", {"year": exemption.year if exemption else approval.payload.get("year")}
+    return "reports.exemptions_list", {"year": exemption.year if exemption else approval.payload.get("year")}
 
 
 def _details(approval: Approval) -> dict:

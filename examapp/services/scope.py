@@ -73,4 +73,6 @@ class Scope:
         return user
 
     def unit_by_code(self, code: str) -> OrgUnit | None:
+        if not code or "\x00" in code:          # PostgreSQL refuses NUL in text: no unit has it
+            return None
         return db.session.execute(self.units().where(OrgUnit.code == code)).scalar_one_or_none()
