@@ -168,6 +168,8 @@ def seed_content(laws_dir: str, bank_dir: str, *, now: datetime) -> list[str]:
     notes.append(seed_notifications(now=now))
     from . import study_plans
     notes.append(study_plans.seed_demo(now=now))
+    from . import demo_reports
+    notes.append(demo_reports.seed_demo(now=now, rules=ANNUAL_RULES))
     return notes
 
 

@@ -77,7 +77,17 @@ def test_demo_has_an_annual_exam_open_for_the_employees(app, runner):
     for username in ("employee", "employee2"):
         client = app.test_client()
         client.post("/api/v1/auth/login", json={"username": username, "password": app.config["DEMO_PASSWORD"]})
-        listed = client.get("/api/v1/exams").get_json()["exams"]
-        assert len(listed) == 1 and listed[0]["can_start"] and listed[0]["kind"] == "annual"
+        listed = [e for e in client.get("/api/v1/exams").get_json()["exams"] if e["can_start"]]
+        assert len(listed) == 1 and listed[0]["kind"] == "annual"          # last year's is over
         attempt = client.post(f"/api/v1/exams/{listed[0]['id']}/attempts").get_json()["attempt"]
         assert len(attempt["questions"]) == 50 and sum(q["points"] for q in attempt["questions"]) == 100
+    # last year's history: sat through the real flow, exemptions approved by a second admin, the year frozen
+    from examapp.clock import utcnow
+    from examapp.services import snapshots
+    last = utcnow().year - 1
+    frozen = snapshots.get(last)
+    assert frozen is not None and frozen.report["total"]["exempt"] == 2
+    assert frozen.report["total"]["sat"] >= 40 and 0 < frozen.report["total"]["passed"] <= frozen.report["total"]["sat"]
+    result = runner.invoke(args=["report", "rates", "--year", str(last)])
+    assert result.exit_code == 0 and f'"digest": "{frozen.digest}"' in result.stdout
+    assert audit.verify().ok
