@@ -173,7 +173,9 @@ def actions(p: PersonFacts, d: Deadlines) -> list[tuple[str, object]]:
             else:
                 out.append(("参加下一次年度考试", None))
         elif not p.passed and not (p.pending and p.score is None):
-            if d.makeup_until and "failed" in d.makeup_for:
+            if d.exam_open_until:
+                out.append(("在考试关闭前再次参加年度考试", d.exam_open_until))
+            elif d.makeup_until and "failed" in d.makeup_for:
                 out.append(("参加补考", d.makeup_until))
             else:
                 out.append(("参加下一次年度考试", None))
