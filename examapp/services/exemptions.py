@@ -119,6 +119,12 @@ approvals.register(approvals.ApprovalKind(
 
 # -- reading ------------------------------------------------------------------------------------------
 
+def not_exempt(year: int, user_id_column=User.id):
+    """SQL: the person has no approved exemption for the year (they owe the year's study and exam)."""
+    return ~select(Exemption.id).where(Exemption.user_id == user_id_column, Exemption.year == year,
+                                       Exemption.status == "approved").exists()
+
+
 def listing(actor, year: int, status: str = ""):
     """Exemptions of people in the actor's subtree for the year, with the person, the requester and the
     approver (rows of Exemption, User, OrgUnit)."""
@@ -147,4 +153,4 @@ def attachment(actor, exemption_id) -> tuple[Path, Exemption]:
     return path, exemption
 
 
-__all__ = ["ATTACHMENT_TYPES", "ExemptionInput", "attachment", "listing", "names", "request"]
+__all__ = ["ATTACHMENT_TYPES", "ExemptionInput", "attachment", "listing", "names", "not_exempt", "request"]

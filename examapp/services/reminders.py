@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..domain import reminders as rules
 from ..extensions import db
 from ..models import Attempt, Exam, Notification, User
-from . import exams, notifications
+from . import exams, exemptions, notifications
 
 log = logging.getLogger(__name__)
 ACTOR = "system:scheduler"
@@ -49,6 +49,8 @@ def _recipients(exam: Exam, key: str, *, not_sat: bool = False) -> list[int]:
         ~select(Notification.id).where(Notification.user_id == User.id, Notification.key == key).exists())
     if not_sat:
         stmt = stmt.where(~select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.user_id == User.id).exists())
+    if exam.kind == "annual":          # 免考 for the year: no reminders, no make-up notices
+        stmt = stmt.where(exemptions.not_exempt(exam.year))
     return list(db.session.scalars(stmt))
 
 

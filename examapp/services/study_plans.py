@@ -206,13 +206,20 @@ def _scope_clause(scope: Scope):
     return or_(*[OrgUnit.path.like(p + "%") for p in scope.paths]) if scope.paths else false()
 
 
+def _not_exempt(year: int):
+    from .exemptions import not_exempt  # exemptions imports the approvals registry, which imports services
+    return not_exempt(year)
+
+
 def progress_subquery(actor, year: int, plans: list[StudyPlan], root: OrgUnit | None = None):
-    """One row per expected person: unit, plan, minutes by category/kind, required minutes, done (0/1).
-    `actor` None: everyone (the rates report scopes by its own root)."""
+    """One row per expected person (approved 免考 of the year leave it, as in the rates report): unit, plan,
+    minutes by category/kind, required minutes, done (0/1). `actor` None: everyone (the rates report scopes
+    by its own root)."""
     people = (_learners()
               .with_only_columns(User.id.label("uid"), User.unit_id.label("unit_id"), OrgUnit.path.label("path"),
                                  plan_case(plans).label("plan_id"))
-              .where(User.on_post.is_(True), true() if actor is None else _scope_clause(Scope.of(actor))))
+              .where(User.on_post.is_(True), true() if actor is None else _scope_clause(Scope.of(actor)),
+                     _not_exempt(year)))
     if root is not None:
         people = people.where(OrgUnit.path.like(root.path + "%"))
     people = people.subquery("people")

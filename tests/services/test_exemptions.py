@@ -6,7 +6,7 @@ import pytest
 
 from examapp.errors import Conflict, PermissionDenied, ValidationError
 from examapp.extensions import db
-from examapp.models import AuditEvent, Exemption
+from examapp.models import AuditEvent, Exemption, User
 from examapp.services import approvals, exemptions, rate_people, rates
 from examapp.services.uploads import Upload
 from tests.conftest import NOW, make_user
@@ -92,3 +92,27 @@ def test_a_unit_admin_sees_their_requests_and_an_auditor_of_another_subtree_does
     assert rows == []
     assert [r.User.username for r in db.session.execute(exemptions.listing(world.a_auditor, 2026))] == ["victim"]
     assert approvals.pending_count(world.admin) == 1 and approvals.pending_count(world.unit_admin) == 0
+
+
+def test_an_exempt_person_gets_no_exam_reminders_and_leaves_the_study_progress(world, small_law):
+    from datetime import datetime
+
+    from examapp.models import StudyPlan
+    from examapp.services import reminders, study_plans
+    from tests.conftest import make_exam
+    exam = make_exam([["test_law", "judge", 1, 1, 100]])
+    db.session.add(StudyPlan(year=2026, title="全员", required_hours=10, compulsory_hours=0,
+                             deadline=datetime(2026, 12, 1), audience=[], created_at=NOW))
+    db.session.commit()
+
+    def progress_people():
+        sub = study_plans.progress_subquery(None, 2026, study_plans.plans_of_year(2026))
+        return set(db.session.scalars(db.select(User.username).join(sub, sub.c.uid == User.id)))
+
+    before = {u for u in db.session.scalars(db.select(User.username).where(User.id.in_(reminders._recipients(exam, "k"))))}
+    assert "victim" in before and "victim" in progress_people()
+    exemption = _ask(world.unit_admin)
+    approvals.decide(world.admin, exemption.approval_id, approve=True, now=NOW)
+    after = {u for u in db.session.scalars(db.select(User.username).where(User.id.in_(reminders._recipients(exam, "k"))))}
+    assert after == before - {"victim"}
+    assert "victim" not in progress_people()
