@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..domain import exam_rules
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Attempt, Exam, OrgUnit, User
+from ..models import Attempt, Exam, Exemption, OrgUnit, User
 from .exams import audience_query, policy_of
 from .scope import Scope
 
@@ -20,7 +20,7 @@ class PersonResult:
     user: User
     unit: str
     attempts: int
-    status: str               # not_started | running | submitted
+    status: str               # not_started | running | submitted | exempt (免考 for an annual exam's year, not sat)
     score: float | None
     passed: bool
     band: str
@@ -44,7 +44,11 @@ class ExamResults:
 
     @property
     def expected(self) -> int:
-        return len(self.people)
+        return sum(1 for p in self.people if p.status != "exempt")
+
+    @property
+    def exempt(self) -> list[PersonResult]:
+        return [p for p in self.people if p.status == "exempt"]
 
     @property
     def sat(self) -> int:
@@ -98,17 +102,20 @@ def results(exam: Exam, *, scope: Scope | None = None) -> ExamResults:
         else:
             sat.add(user_id)
             scores[user_id].append(score or 0.0)
+    exempt = set(db.session.scalars(select(Exemption.user_id).where(
+        Exemption.year == exam.year, Exemption.status == "approved"))) if exam.kind == "annual" else set()
     rows, units = [], {}
     for user, unit_id in people:
         unit_name = labels[unit_id]
         counted = exam_rules.counted_score(scores.get(user.id, []), policy)
-        status = "submitted" if user.id in sat else ("running" if user.id in running else "not_started")
+        status = "submitted" if user.id in sat else ("running" if user.id in running else
+                                                     "exempt" if user.id in exempt else "not_started")
         result = PersonResult(user, unit_name, started[user.id], status, counted,
                               exam_rules.passed(counted, policy), exam_rules.band_for(counted, policy) if counted
                               is not None else "", user.id in grading)
         rows.append(result)
         unit = units.setdefault(unit_name, UnitRow(unit_name))
-        unit.expected += 1
+        unit.expected += status != "exempt"
         unit.sat += status == "submitted"
         unit.passed += result.passed
     band_counts = Counter(r.band for r in rows if r.status == "submitted" and r.band)
@@ -136,7 +143,7 @@ def export_xlsx(r: ExamResults) -> bytes:
     ws.append(["工号", "姓名", "单位", "作答次数", "状态", "计分成绩", "是否合格", "等次"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    labels = {"not_started": "未参加", "running": "作答中", "submitted": "已交卷"}
+    labels = {"not_started": "未参加", "running": "作答中", "submitted": "已交卷", "exempt": "免考"}
     for p in r.people:
         ws.append([p.user.username, p.user.name, p.unit, p.attempts,
                    labels[p.status] + ("（待阅卷）" if p.grading else ""), p.score,

@@ -116,3 +116,16 @@ def test_an_exempt_person_gets_no_exam_reminders_and_leaves_the_study_progress(w
     after = {u for u in db.session.scalars(db.select(User.username).where(User.id.in_(reminders._recipients(exam, "k"))))}
     assert after == before - {"victim"}
     assert "victim" not in progress_people()
+
+
+def test_an_annual_exams_results_list_the_exempt_apart_from_the_absent(world, small_law):
+    from examapp.services import exam_results
+    from tests.conftest import make_exam
+    exam = make_exam([["test_law", "judge", 1, 1, 100]])
+    before = exam_results.results(exam)
+    exemption = _ask(world.unit_admin)
+    approvals.decide(world.admin, exemption.approval_id, approve=True, now=NOW)
+    after = exam_results.results(exam)
+    assert after.expected == before.expected - 1
+    assert [p.user.username for p in after.exempt] == ["victim"]
+    assert "victim" not in {p.user.username for p in after.absent}

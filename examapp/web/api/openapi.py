@@ -71,7 +71,7 @@ RESULTS = _obj(
                           attempts={"type": "integer", "minimum": 0},
                           score={"type": ["number", "null"], "description": "the counted score; null if none"},
                           band={"type": ["string", "null"]}, passed={"type": "boolean"},
-                          status={"enum": ["absent", "running", "submitted"]})},
+                          status={"enum": ["absent", "running", "submitted", "exempt"]})},
     page={"type": "integer", "minimum": 1}, per_page={"type": "integer", "minimum": 1},
     total={"type": "integer", "minimum": 0, "description": "people in the audience (within the caller's scope)"})
 _N = {"type": "integer", "minimum": 0}

@@ -164,7 +164,7 @@ def integrity_event(attempt_id: int):
     return jsonify(recorded=result.recorded, status=attempt.status, submitted_by=attempt.submitted_by or None)
 
 
-PERSON_STATUS = {"not_started": "absent", "running": "running", "submitted": "submitted"}
+PERSON_STATUS = {"not_started": "absent", "running": "running", "submitted": "submitted", "exempt": "exempt"}
 
 
 def _query_int(name: str, default: int, low: int, high: int) -> int:
