@@ -55,7 +55,7 @@ def test_the_scheduler_registers_its_jobs(app):
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert set(jobs) == {"auto_submit_overdue", "exam_notebooks", "exam_reminders", "notification_emails",
-                             "study_reminders", "certificate_expiry", "certificate_reminders"}
+                             "study_reminders", "certificate_expiry", "certificate_reminders", "audit_checkpoint"}
         assert jobs["exam_reminders"].coalesce and jobs["exam_reminders"].max_instances == 1
         assert jobs["auto_submit_overdue"].coalesce and jobs["auto_submit_overdue"].max_instances == 1
     finally:
