@@ -5,7 +5,7 @@ from ...clock import utcnow
 from ...domain.rates import FIGURES
 from ...errors import DomainError, NotFound
 from ...security import roles
-from ...services import rate_people, rates, report_exports, snapshots
+from ...services import audit, rate_people, rates, report_exports, snapshots
 from . import bp
 from .params import page_arg, unit_code_arg, year_arg
 
@@ -35,6 +35,7 @@ def rates_page():
     report = frozen.report if frozen is not None and frozen.report is not None else live
     trend = snapshots.trend(current_user, report.root.code, year, now=now)
     return render_template("reports/rates.html", report=report, live=live, year=year, frozen=frozen, trend=trend,
+                           chain=audit.chain_status(),
                            figures=FIGURES, parents=snapshots.ancestors(current_user, report.root.id))
 
 
