@@ -164,11 +164,11 @@ def compare(actor, live: rates.Report, *, now: datetime) -> FrozenView | None:
 
 def official(actor, year: int, unit_code: str | None, *, now: datetime) -> rates.Report:
     """The figures to report: frozen for a closed year (when the unit existed then), else live."""
-    live = rates.build(actor, year, unit_code=unit_code, now=now)
+    year = rates.check_year(year)
+    root = rates.root_for(actor, unit_code)
     snapshot = get(year)
-    if snapshot is None:
-        return live
-    return Frozen.of(snapshot).report(live.root.code) or live
+    frozen = Frozen.of(snapshot).report(root.code) if snapshot is not None else None
+    return frozen or rates.live(year, root, now)
 
 
 def listing() -> list[ReportSnapshot]:
@@ -184,15 +184,17 @@ class TrendPoint:
     frozen: bool
 
 
-def trend(actor, unit_code: str, year: int, *, now: datetime, years: int = 5) -> list[TrendPoint]:
-    """The unit's total rates for the years up to `year` that have an annual exam, a plan or a snapshot."""
+def trend(actor, current: rates.Report, *, now: datetime, years: int = 5) -> list[TrendPoint]:
+    """The unit's total rates for the years up to the current report's that have an annual exam, a plan or a
+    snapshot; the current report is reused, not recomputed."""
     known = set(db.session.scalars(select(Exam.year).where(Exam.kind == "annual", Exam.status.in_(rates.EXAM_STATUSES))))
     known |= set(db.session.scalars(select(StudyPlan.year))) | set(db.session.scalars(select(ReportSnapshot.year)))
-    chosen = sorted(y for y in known if y <= year)[-years:]
+    chosen = sorted({y for y in known if y < current.year} | {current.year})[-years:]
+    closed = set(db.session.scalars(select(ReportSnapshot.year).where(ReportSnapshot.year.in_(chosen))))
     out = []
     for y in chosen:
-        report = official(actor, y, unit_code, now=now)
-        out.append(TrendPoint(y, report.total.rates(), get(y) is not None))
+        report = current if y == current.year else official(actor, y, current.root.code, now=now)
+        out.append(TrendPoint(y, report.total.rates(), y in closed))
     return out
 
 

@@ -33,7 +33,7 @@ def rates_page():
     live = _report(year)
     frozen = snapshots.compare(current_user, live, now=now)
     report = frozen.report if frozen is not None and frozen.report is not None else live
-    trend = snapshots.trend(current_user, report.root.code, year, now=now)
+    trend = snapshots.trend(current_user, report, now=now)
     return render_template("reports/rates.html", report=report, live=live, year=year, frozen=frozen, trend=trend,
                            chain=audit.chain_status(),
                            figures=FIGURES, parents=snapshots.ancestors(current_user, report.root.id))
