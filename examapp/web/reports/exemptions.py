@@ -15,6 +15,7 @@ from ...extensions import db
 from ...models import EXEMPTION_REASONS
 from ...security import roles
 from ...services import exemptions
+from ...services.paging import paginate_rows
 from ...services.study_plans import local_year
 from ...services.uploads import Upload
 from ..form_errors import show_on_field
@@ -40,9 +41,8 @@ def exemptions_list():
     year = year_arg()
     status = request.args.get("status", "")
     status = status if status in ("pending", "approved", "rejected", "withdrawn") else ""
-    page = db.paginate(exemptions.listing(current_user, year, status), page=page_arg(), per_page=50, error_out=False)
-    rows = list(db.session.execute(exemptions.listing(current_user, year, status)
-                                   .limit(page.per_page).offset((page.page - 1) * page.per_page)))
+    page = paginate_rows(exemptions.listing(current_user, year, status), page=page_arg(), per_page=50)
+    rows = page.items
     return render_template("reports/exemptions.html", year=year, status=status, page=page, rows=rows,
                            names=exemptions.names([r.Exemption for r in rows]), reasons=dict(REASON_CHOICES))
 
