@@ -27,31 +27,16 @@ from sqlalchemy import and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..domain import annual_summary as calc
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
 from ..formats import summary_docx
 from ..models import Attempt, Certificate, CertificateEvent, Course, Exam, Lesson, OrgUnit, StudyRecord, User
 from . import audit, rates, snapshots, study_plans
 from .certificate_views import local_today
-from .scope import Scope
 from .tx import begin_write, commit
 
 HELD_COURSES = ("published", "archived")
 HELD_EXAMS = ("published", "closed")
-
-
-def root_for(actor, unit_code: str | None) -> OrgUnit:
-    """The unit asked for when the actor may see it, else the top of the actor's scope."""
-    scope = Scope.of(actor)
-    if unit_code:
-        unit = scope.unit_by_code(unit_code)
-        if unit is None:
-            raise NotFound(f"单位 {unit_code} 不存在或不在您的范围内")
-        return unit
-    roots = study_plans.root_units(actor)
-    if not roots:
-        raise NotFound("没有可统计的单位")
-    return roots[0]
 
 
 def check_year(year, now: datetime) -> int:
@@ -168,7 +153,7 @@ def figures(actor, year: int, root: OrgUnit, now: datetime) -> tuple[dict, date]
 def build(actor, year: int, unit_code: str | None = None, *, now: datetime) -> calc.Summary:
     """The summary of `year` for the actor's subtree (or `unit_code` within it), against the year before."""
     year = check_year(year, now)
-    root = root_for(actor, unit_code)
+    root = rates.root_for(actor, unit_code)
     this, as_of = figures(actor, year, root, now)
     last, last_as_of = figures(actor, year - 1, root, now)
     return calc.Summary(year, root.code, root.name, as_of, last_as_of, calc.compare(this, last),
@@ -189,4 +174,4 @@ def export_docx(actor, year: int, unit_code: str | None = None, *, now: datetime
     return f"annual-summary-{summary.year}-{code}.docx", data
 
 
-__all__ = ["build", "check_year", "export_docx", "figures", "root_for"]
+__all__ = ["build", "check_year", "export_docx", "figures"]

@@ -182,9 +182,27 @@ ANNUAL_RULES = [  # 50 questions, 100 points: the default annual exam (DESIGN §
 ]
 
 
+def draft_annual_exam(title: str, year: int, opens_at: datetime, closes_at: datetime, rules: list, unit_code: str,
+                      **fields):
+    """A draft annual exam of 90 minutes drawing `rules` for a unit's subtree (committed, not yet published)."""
+    from ..models import Exam, ExamAudience, ExamPaper
+    begin_write()
+    exam = Exam(title=title, kind="annual", year=year, status="draft", opens_at=opens_at, closes_at=closes_at,
+                duration_minutes=90, created_by="system:seed", **fields)
+    db.session.add(exam)
+    db.session.flush()
+    paper = ExamPaper(exam_id=exam.id, version=1, mode="rules", rules=rules, created_by="system:seed")
+    db.session.add(paper)
+    db.session.flush()
+    exam.current_paper_id = paper.id
+    db.session.add(ExamAudience(exam_id=exam.id, kind="unit_tree", value=unit_code))
+    commit()
+    return exam
+
+
 def seed_annual_exam(*, now: datetime) -> str:
     """An annual exam open now for the whole bureau (employee and employee2 included), 50 questions."""
-    from ..models import Exam, ExamAudience, ExamPaper
+    from ..models import Exam
     from . import exams
 
     title = f"{now.year}年度法治理论知识考试"
@@ -194,17 +212,7 @@ def seed_annual_exam(*, now: datetime) -> str:
             exam.closes_at = now + timedelta(days=60)
             db.session.commit()
         return f"annual exam: {title} (open until {exam.closes_at:%Y-%m-%d})"
-    begin_write()
-    exam = Exam(title=title, kind="annual", year=now.year, status="draft", opens_at=now - timedelta(days=1),
-                closes_at=now + timedelta(days=60), duration_minutes=90, created_by="system:seed")
-    db.session.add(exam)
-    db.session.flush()
-    paper = ExamPaper(exam_id=exam.id, version=1, mode="rules", rules=ANNUAL_RULES, created_by="system:seed")
-    db.session.add(paper)
-    db.session.flush()
-    exam.current_paper_id = paper.id
-    db.session.add(ExamAudience(exam_id=exam.id, kind="unit_tree", value="GXJ"))
-    commit()
+    exam = draft_annual_exam(title, now.year, now - timedelta(days=1), now + timedelta(days=60), ANNUAL_RULES, "GXJ")
     try:
         exams.publish(SystemActor(username="system:seed"), exam.id, now=now)
     except ValidationError as e:

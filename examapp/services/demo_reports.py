@@ -9,12 +9,12 @@ from sqlalchemy import select
 from ..domain.paper import shown_question
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Exam, ExamAudience, ExamPaper, QuestionVersion, User
+from ..models import Exam, QuestionVersion, User
 from . import approvals, exams, exemptions, snapshots
 from .actors import SystemActor
 from .audience import learners
+from .demo import draft_annual_exam
 from .practice import as_question
-from .tx import begin_write, commit
 
 LETTERS = "ABCDEFGH"
 SPARED = ("employee", "employee2")     # left to take this year's exam themselves
@@ -54,18 +54,8 @@ def _past_exam(year: int, rules: list, unit_code: str) -> Exam | None:
     if db.session.scalar(select(Exam.id).where(Exam.title == title)) is not None:
         return None
     opens = datetime(year, 11, 3, 1, 0)
-    begin_write()
-    exam = Exam(title=title, kind="annual", year=year, status="draft", opens_at=opens,
-                closes_at=opens + timedelta(days=25), makeup_opens_at=opens + timedelta(days=35),
-                makeup_closes_at=opens + timedelta(days=45), duration_minutes=90, created_by="system:seed")
-    db.session.add(exam)
-    db.session.flush()
-    paper = ExamPaper(exam_id=exam.id, version=1, mode="rules", rules=rules, created_by="system:seed")
-    db.session.add(paper)
-    db.session.flush()
-    exam.current_paper_id = paper.id
-    db.session.add(ExamAudience(exam_id=exam.id, kind="unit_tree", value=unit_code))
-    commit()
+    exam = draft_annual_exam(title, year, opens, opens + timedelta(days=25), rules, unit_code,
+                             makeup_opens_at=opens + timedelta(days=35), makeup_closes_at=opens + timedelta(days=45))
     exams.publish(SystemActor(username="system:seed"), exam.id, now=opens - timedelta(days=1))
     return exam
 
