@@ -124,17 +124,14 @@ def plan_for(user: User, year: int) -> StudyPlan | None:
 
 
 def plan_case(plans: list[StudyPlan]):
-    """The applicable plan's id for a row of User joined with OrgUnit, as SQL (NULL: no plan)."""
+    """The applicable plan's id for a row of User joined with OrgUnit, as SQL (NULL: no plan). The rows are
+    learners already, so each plan's audience is tested on the row itself: a subquery per plan would be
+    copied into every expression that reads the plan and rescan the roster each time."""
     if not plans:
         return null()
     ordered = sorted(plans, key=lambda p: (p.created_at, p.id), reverse=True)
-    return case(*[(User.id.in_(_members(p)), _number(p.id)) for p in ordered], else_=null())
-
-
-def _members(plan: StudyPlan):
-    """The plan's audience as an uncorrelated subquery of user ids (it is used inside queries over User)."""
-    return (audience.people_query(_entries(plan), empty_means_everyone=True)
-            .with_only_columns(User.id).correlate(None))
+    paths = audience.unit_paths([e for p in ordered for e in _entries(p)])
+    return case(*[(audience.condition(_entries(p), paths), _number(p.id)) for p in ordered], else_=null())
 
 
 def _learners():
