@@ -45,3 +45,7 @@ extract-messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache test-artifacts
+
+# B6 (QUALITY.md): the rates report at 50k staff on SQLite and PostgreSQL; writes its section of docs/benchmarks.md.
+bench-b6: $(STAMP)
+	$(BIN)/python bench/rates_report.py $(BENCH_ARGS)
