@@ -10,6 +10,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=values["INSTANCE_PATH"], instance_relative_config=False,
                 template_folder="../templates")
     app.config.update(values)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     # ids in URLs fit the database's integer: a larger one is a 404, not an overflow deep in a query
     from werkzeug.routing import IntegerConverter
 

@@ -27,6 +27,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(serve)
     from .cli_report import report_group
     app.cli.add_command(report_group)
+    from .cli_backup import add_backup_commands
+    add_backup_commands(app.cli)
+    from .cli_deploy import deploy_group
+    app.cli.add_command(deploy_group)
 
 
 @click.command("seed-demo")

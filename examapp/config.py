@@ -52,11 +52,13 @@ class Config:
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_FAILURES_PER_HOUR = 100
+    RECENT_PASSWORD_SECONDS = 300  # role changes, approval decisions, revocations re-ask after this (S12)
     DEMO_PASSWORD = os.environ.get("EXAMAPP_DEMO_PASSWORD", "Demo@2026")
     # The law texts are data beside the repository, never copied into it.
     LAWS_DIR = os.environ.get("EXAMAPP_LAWS_DIR", str(Path(__file__).resolve().parent.parent.parent / "shared" / "laws"))
     BANK_DIR = os.environ.get("EXAMAPP_BANK_DIR", str(Path(__file__).resolve().parent.parent / "question_bank"))
     PAGE_SIZE = 20
+    PROXY_HOPS = 0          # EXAMAPP_PROXY_HOPS: trusted proxies in front (1 behind nginx)
     # Exam reminders, in hours (comma-separated lists): before an exam opens, before it closes (to those
     # who have not sat it), and before a make-up window opens (to those who may take it).
     OPEN_REMINDER_HOURS = os.environ.get("EXAMAPP_OPEN_REMINDER_HOURS", "24")
@@ -110,6 +112,10 @@ def build_config(overrides: dict | None = None) -> dict:
     values["SQLALCHEMY_DATABASE_URI"] = normalize_db_url(values["SQLALCHEMY_DATABASE_URI"])
     values["SESSION_COOKIE_SECURE"] = _env_bool("EXAMAPP_SECURE_COOKIES", values["SESSION_COOKIE_SECURE"])
     values["REMEMBER_COOKIE_SECURE"] = values["SESSION_COOKIE_SECURE"]
+    # proxies in front of the app (nginx: 1) whose X-Forwarded-* headers are trusted: without it every request
+    # seems to come from the proxy, and the login throttle and the exams' network ranges see one address
+    hops = os.environ.get("EXAMAPP_PROXY_HOPS")
+    values["PROXY_HOPS"] = int(hops) if hops and hops.isdigit() else int(values.get("PROXY_HOPS", 0))
     return values
 
 
