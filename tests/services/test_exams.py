@@ -229,3 +229,28 @@ def test_an_exam_limited_to_the_bureau_network_refuses_other_addresses(world, sm
     with pytest.raises(PermissionDenied):
         exams.save_answer(world.employee, attempt.id, question_id, "A", 1, now=NOW, ip="198.51.100.1")
     assert exams.save_answer(world.employee, attempt.id, question_id, "A", 2, now=NOW, ip="10.12.9.9") == 2
+
+
+def test_my_exams_reads_a_fixed_number_of_queries_however_many_exams(world, small_law):
+    """"My exams" (page and API) must not cost queries per exam: one read each of the exams, their audiences,
+    the unit paths, the person's attempts and exceptions."""
+    from sqlalchemy import event
+
+    def statements_for_my_exams() -> tuple[int, int]:
+        seen = []
+        listener = lambda *args: seen.append(1)          # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            rows = exams.exams_for(world.employee, now=NOW)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen), len(rows)
+
+    make_exam([["test_law", "judge", 1, 1, 100]], title="一")
+    one, shown = statements_for_my_exams()
+    assert shown == 1
+    for title in ("二", "三", "四"):
+        make_exam([["test_law", "judge", 1, 1, 100]], title=title)
+    make_exam([["test_law", "judge", 1, 1, 100]], audience=(("unit", "B"),), title="别人的")
+    four, shown = statements_for_my_exams()
+    assert shown == 4 and four == one
