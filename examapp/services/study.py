@@ -323,14 +323,32 @@ def records_of(user_id: int, lesson_ids: list[int]) -> dict[int, StudyRecord]:
         StudyRecord.user_id == user_id, StudyRecord.lesson_id.in_(lesson_ids)))}
 
 
-def courses_for(user) -> list[CourseRow]:
-    """Published courses whose audience holds `user`, newest year first, with what they have earned."""
-    courses = [c for c in db.session.scalars(select(Course).where(Course.status == "published")
-                                             .order_by(Course.year.desc(), Course.id))
-               if in_course_audience(c, user)]
-    records = records_of(user.id, [lesson.id for c in courses for lesson in c.lessons])
-    return [CourseRow(c, list(c.lessons), {lid: r.minutes for lid, r in records.items()},
-                      {lid: r.completed_at is not None for lid, r in records.items()}) for c in courses]
+def courses_for(user, year: int | None = None, *, default: int | None = None
+                ) -> tuple[list[CourseRow], list[int], int | None]:
+    """(rows, years, year): the published courses of `year` whose audience holds `user`, with what they have
+    earned, and every year they have courses in. `year` None: `default` when it has courses, else the newest
+    year that has. A fixed number of queries."""
+    courses = list(db.session.scalars(select(Course).where(Course.status == "published")
+                                      .order_by(Course.year.desc(), Course.id)))
+    entries: dict[int, list] = {c.id: [] for c in courses}
+    for course_id, kind, value in db.session.execute(
+            select(CourseAudience.course_id, CourseAudience.kind, CourseAudience.value)
+            .where(CourseAudience.course_id.in_(list(entries)))):
+        entries[course_id].append((kind, value))
+    held = audience.holding(user, entries)
+    mine = [c for c in courses if c.id in held]
+    years = sorted({c.year for c in mine}, reverse=True)
+    if year is None:
+        year = default if default in years or not years else years[0]
+    shown = [c for c in mine if c.year == year]
+    lessons: dict[int, list[Lesson]] = {c.id: [] for c in shown}
+    for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id.in_(list(lessons)))
+                                     .order_by(Lesson.course_id, Lesson.ordinal)):
+        lessons[lesson.course_id].append(lesson)
+    records = records_of(user.id, [lesson.id for found in lessons.values() for lesson in found])
+    minutes = {lid: r.minutes for lid, r in records.items()}
+    done = {lid: r.completed_at is not None for lid, r in records.items()}
+    return [CourseRow(c, lessons[c.id], minutes, done) for c in shown], years, year
 
 
 def record_for(user_id: int, lesson_id: int) -> StudyRecord | None:

@@ -263,3 +263,28 @@ def test_seed_demo_courses_is_idempotent(world, small_law):
     first = study.seed_demo_courses(NOW)
     assert "3 demo courses" in first
     assert "0 demo courses" in study.seed_demo_courses(NOW)
+
+
+def test_my_courses_read_a_fixed_number_of_queries_and_default_to_this_year(world, small_law):
+    from sqlalchemy import event
+
+    def mine(year=None):
+        seen = []
+        listener = lambda *args: seen.append(1)          # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            rows, years, shown = study.courses_for(world.employee, year, default=NOW.year)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen), [r.course.title for r in rows], years, shown
+
+    make_course(world.admin, title="一")
+    one, titles, years, shown = mine()
+    assert titles == ["一"] and years == [NOW.year] and shown == NOW.year
+    for title in ("二", "三"):
+        make_course(world.admin, title=title)
+    make_course(world.admin, title="别人的", audience=(("unit", "B"),))
+    three, titles, _years, _shown = mine()
+    assert sorted(titles) == ["一", "三", "二"] and three == one
+    assert mine(NOW.year - 1)[1] == []
+    assert study.courses_for(world.employee, None, default=NOW.year + 1)[2] == NOW.year    # newest with courses

@@ -17,13 +17,12 @@ FILE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; frame-ancestor
 @bp.get("/")
 @roles(read=LEARNERS)
 def mine():
-    rows = study.courses_for(current_user)
-    years = sorted({r.course.year for r in rows}, reverse=True)
     year_arg = request.args.get("year", "")
-    year = int(year_arg) if year_arg.isdigit() else (to_local(utcnow()).year if not years or
-                                                     to_local(utcnow()).year in years else years[0])
-    return render_template("study/mine.html", rows=[r for r in rows if r.course.year == year], years=years,
-                           year=year, kinds=study.KIND_LABELS, categories=study.CATEGORY_LABELS)
+    this_year = to_local(utcnow()).year
+    rows, years, year = study.courses_for(current_user, int(year_arg) if year_arg.isdigit() and len(year_arg) <= 4
+                                          else None, default=this_year)
+    return render_template("study/mine.html", rows=rows, years=years, year=year,
+                           kinds=study.KIND_LABELS, categories=study.CATEGORY_LABELS)
 
 
 @bp.get("/courses/<int:course_id>")
