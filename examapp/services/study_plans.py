@@ -18,7 +18,8 @@ from sqlalchemy import Float, and_, case, cast, false, func, literal_column, nul
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain import study_plan as rules
-from ..domain.study_plan import Hours, Person, PlanRule
+from ..domain.like import ESCAPE, containing
+from ..domain.study_plan import Hours, PlanRule
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..formats.tabular import Column, FileError, RowError, parse_bool, read_table
@@ -108,18 +109,13 @@ def _rule(plan: StudyPlan) -> PlanRule:
     return PlanRule(plan.id, plan.created_at, tuple(_entries(plan)))
 
 
-def person_of(user: User) -> Person:
-    return Person(user.username, user.unit.path, frozenset(user.role_names),
-                  frozenset(f for f in rules.FLAGS if getattr(user, f)))
-
-
 def plan_for(user: User, year: int) -> StudyPlan | None:
     """The plan that applies to the person in that year (the newest matching one), or None."""
     plans = plans_of_year(year)
     codes = {v for p in plans for k, v in _entries(p) if k in ("unit", "unit_tree")}
     paths = dict(db.session.execute(select(OrgUnit.code, OrgUnit.path).where(OrgUnit.code.in_(codes))).all()) \
         if codes else {}
-    chosen = rules.applicable_plan([_rule(p) for p in plans], person_of(user), paths)
+    chosen = rules.applicable_plan([_rule(p) for p in plans], audience.person_of(user), paths)
     return next((p for p in plans if chosen is not None and p.id == chosen.id), None)
 
 
@@ -321,8 +317,8 @@ def people_query(actor, year: int, unit: OrgUnit | None, *, behind: bool = False
         stmt = stmt.where(progress.c.done == 0)
     q = (q or "").strip()
     if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(or_(User.name.like(like), User.username.like(like)))
+        like = containing(q)
+        stmt = stmt.where(or_(User.name.like(like, escape=ESCAPE), User.username.like(like, escape=ESCAPE)))
     return stmt
 
 
@@ -435,10 +431,11 @@ def attendance_minutes(lesson_id: int, user_ids: list[int]) -> dict[int, float]:
 
 
 def search_people(actor, q: str, *, limit: int = 50) -> list[User]:
-    q = (q or "").strip().replace("%", "").replace("_", "")
+    q = (q or "").strip()
     if not q:
         return []
-    stmt = (select(User).where(User.active.is_(True), or_(User.name.like(f"%{q}%"), User.username.like(f"%{q}%")))
+    stmt = (select(User).where(User.active.is_(True), or_(User.name.like(containing(q), escape=ESCAPE),
+                                                          User.username.like(containing(q), escape=ESCAPE)))
             .order_by(User.username).limit(limit))
     return list(db.session.scalars(Scope.of(actor).users(stmt)))
 
