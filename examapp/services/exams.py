@@ -171,6 +171,11 @@ class ExamRow:
     grading: bool = False
 
 
+def score_released(exam: Exam, now: datetime, *, pending: bool) -> bool:
+    """A score shows only when the exam's policy releases results and no answer sheet waits for hand grading."""
+    return exam_rules.show_results(now, policy_of(exam)) and not pending
+
+
 def _published_for(user: User) -> list[Exam]:
     """The published exams whose audience holds the person (one read of every published exam's entries)."""
     exams = list(db.session.scalars(select(Exam).where(Exam.status == "published").order_by(Exam.opens_at)))
@@ -204,9 +209,8 @@ def exams_for(user: User, *, now: datetime) -> list[ExamRow]:
                   else "upcoming" if decision.reason == "not_open" else "done" if history.submitted_scores
                   else "open" if running else "closed")
         grading = any(a.pending_manual for a in mine)
-        # a score shows only when the exam's policy allows it and no answer sheet waits for hand grading
         counted = exam_rules.counted_score(history.submitted_scores, policy) \
-            if exam_rules.show_results(now, policy) and not grading else None
+            if score_released(exam, now, pending=grading) else None
         rows.append(ExamRow(exam, status, decision.allowed, left, decision.reason, running, counted, grading))
     return rows
 

@@ -99,8 +99,7 @@ def _attempt_json(attempt, *, with_paper: bool) -> dict:
     if with_paper:
         data["questions"] = exams.paper_for_taker(attempt)
     if attempt.status == "submitted":
-        # a score is released only once its free-text items are hand graded
-        shown = exams.exam_rules.show_results(utcnow(), exams.policy_of(attempt.exam)) and not attempt.pending_manual
+        shown = exams.score_released(attempt.exam, utcnow(), pending=attempt.pending_manual)
         data.update(grading_pending=attempt.pending_manual, score=attempt.score if shown else None, passed=attempt.passed if shown else None)
     return data
 
