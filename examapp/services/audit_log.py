@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import String, cast, or_, select
 
+from ..domain.like import ESCAPE, literal
 from ..models import AuditEvent, OrgUnit, User
 from .scope import Scope
 
@@ -33,7 +34,7 @@ def events_query(actor, f: EventFilter, *, utc_offset: timedelta = timedelta(0))
     if f.actor:
         stmt = stmt.where(AuditEvent.actor_name == f.actor.strip())
     if f.action:
-        stmt = stmt.where(AuditEvent.action.like(f.action.strip() + "%"))
+        stmt = stmt.where(AuditEvent.action.like(literal(f.action.strip()) + "%", escape=ESCAPE))
     if f.object_type:
         stmt = stmt.where(AuditEvent.object_type == f.object_type.strip())
     if f.object_id:

@@ -51,6 +51,23 @@ def authenticate(username: str, password: str, *, ip: str, now: datetime) -> Use
     return user
 
 
+def confirm_password(user: User, password: str, *, ip: str, now: datetime) -> bool:
+    """A logged-in user enters the password again before a sensitive change (S12). Wrong entries count
+    against the same hourly limit as wrong logins, so a stolen session cannot guess the password."""
+    begin_write()
+    user = db.session.execute(select(User).where(User.id == user.id).with_for_update()).scalar_one()
+    if _failures_in_window(user.username, now) >= current_app.config["LOGIN_FAILURES_PER_HOUR"]:
+        db.session.rollback()
+        raise LoginThrottled("登录失败次数过多，请一小时后再试或联系管理员")
+    if not verify_password(user.password_hash, password or ""):
+        db.session.add(LoginFailure(username=user.username, at=now, ip=(ip or "")[:64]))
+        commit()
+        return False
+    audit.record("auth.reauth", actor=user, now=now, object_type="user", object_id=user.id, data={"ip": ip})
+    commit()
+    return True
+
+
 def logout(user: User, *, now: datetime) -> None:
     """Ends every session of this login: the session version stored in cookies no longer matches."""
     begin_write()

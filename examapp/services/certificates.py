@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain import certificates as rules
 from ..domain.certificates import TYPES, Facts, Rule, TransitionRefused, Unmet
+from ..domain.like import ESCAPE, containing
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import (
@@ -472,8 +473,9 @@ def listing(actor, f: CertFilter, today: date):
         stmt = stmt.where(User.unit_id.in_(holder_unit))
     q = f.q.strip()
     if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(or_(Certificate.number.like(like), User.username.like(like), User.name.like(like)))
+        like = containing(q)
+        stmt = stmt.where(or_(Certificate.number.like(like, escape=ESCAPE), User.username.like(like, escape=ESCAPE),
+                              User.name.like(like, escape=ESCAPE)))
     return stmt.order_by(Certificate.expires_on, Certificate.id)
 
 

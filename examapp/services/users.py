@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import or_, select
 
+from ..domain.like import ESCAPE, containing
 from ..domain.passwords import check_password_policy
 from ..domain.people import FLAGS, USERNAME_RE, email_problem
 from ..domain.roles import ROLES, can_grant
@@ -200,8 +201,9 @@ def people_query(actor, f: PeopleFilter):
     if scope.everything:
         stmt = stmt.join(OrgUnit, User.unit_id == OrgUnit.id)
     if f.q:
-        like = f"%{f.q.strip()}%"
-        stmt = stmt.where(or_(User.username.ilike(like), User.name.ilike(like), User.position.ilike(like)))
+        like = containing(f.q.strip())
+        stmt = stmt.where(or_(User.username.ilike(like, escape=ESCAPE), User.name.ilike(like, escape=ESCAPE),
+                              User.position.ilike(like, escape=ESCAPE)))
     if f.unit_id:
         unit = scope.get_unit(f.unit_id)
         stmt = stmt.where(OrgUnit.path.like(unit.path + "%")) if f.subtree else stmt.where(User.unit_id == unit.id)

@@ -1,5 +1,5 @@
 """Error pages in the site's style, JSON for the API; never a trace to the client."""
-from flask import Flask, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -25,13 +25,35 @@ TITLES = {
 
 def error_response(status: int, message: str = ""):
     db.session.rollback()
+    _log_refusal(status)
     title = _(TITLES.get(status, TITLES[500]))
     if wants_json():
         return jsonify(error=title, message=message or title), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _log_refusal(status: int) -> None:
+    """A signed-in user refused a route that exists (403), or an object that is not theirs or not there
+    (404): logged with who and what, so probing for other people's records leaves a trace (S1)."""
+    from flask_login import current_user
+    if status in (403, 404) and request.endpoint and current_user.is_authenticated:
+        current_app.logger.warning("refused %s: %s %s by user %s (%s)", status, request.method, request.full_path.rstrip("?"),
+                                   current_user.id, current_user.username)
+
+
 def register(app: Flask) -> None:
+    @app.teardown_appcontext
+    def _end_session(exc):
+        # Runs before Flask-SQLAlchemy's own session.remove() (teardowns run last-registered first). When the
+        # database connection died after the view's work (a PostgreSQL restart, F10), closing the session fails
+        # on its ROLLBACK after the response is built, and the taker got a bare 500 instead of it. Nothing is
+        # left to roll back on a dead connection: it is invalidated, and closing again clears the session.
+        try:
+            db.session.remove()
+        except OperationalError:
+            app.logger.warning("database connection lost before the end of a request")
+            db.session.remove()
+
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         return error_response(400, _("表单已过期或缺少安全令牌，请刷新页面后重试。"))

@@ -20,6 +20,7 @@ EXPECTED = {
     "auth.login": {"GET": PUBLIC, "POST": PUBLIC},
     "auth.logout": {"POST": EVERYONE},
     "auth.change_password": {"GET": EVERYONE, "POST": EVERYONE},
+    "auth.confirm_password": {"GET": EVERYONE, "POST": EVERYONE},
     "admin.units": {"GET": READERS},
     "admin.unit_new": {"GET": ADMINS, "POST": ADMINS},
     "admin.unit_edit": {"GET": ADMINS, "POST": ADMINS},
@@ -202,6 +203,7 @@ def test_every_view_declares_access(app):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_role_route_matrix(app, world, small_law, persona):
+    """S2: each persona gets every route it may use and a 403 (or the login page) for every other one."""
     user = {"employee": world.employee, "unit_admin": world.unit_admin, "auditor": world.auditor,
             "admin": world.admin}.get(persona)
     failures = []

@@ -13,6 +13,7 @@ from ...errors import DomainError
 from ...extensions import db
 from ...security import roles
 from ...services import approvals
+from ..auth.reauth import require_recent_password
 from . import bp
 
 APPROVAL_READ = ("admin", "unit_admin", "auditor")     # a unit admin follows their own 免考 requests
@@ -44,6 +45,7 @@ def approvals_list():
 
 @bp.route("/approvals/<int:approval_id>", methods=["GET", "POST"])
 @roles(read=APPROVAL_READ, write=APPROVAL_WRITE)
+@require_recent_password
 def approval_view(approval_id: int):
     try:
         approval = approvals.get(current_user, approval_id)

@@ -10,6 +10,7 @@ from ...security import roles
 from ...services import users as user_service
 from ...services.scope import Scope
 from ...services.users import FLAGS, PeopleFilter, PersonInput
+from ..auth.reauth import ask_for_password, password_is_recent
 from . import bp
 from .forms import ConfirmForm, PersonForm
 from .units import READ, WRITE, unit_choices
@@ -52,6 +53,15 @@ def _person_form(user=None) -> PersonForm:
     return form
 
 
+def _changes_roles(user, form: PersonForm) -> bool:
+    """Whether saving the form grants or revokes a role (S12); a scoped role without a unit means the
+    person's own unit, as the service resolves it."""
+    current = {r.role: r.scope_unit_id for r in user.roles} if user is not None else {"employee": None}
+    wanted = {role: (unit or form.unit_id.data) if role in ("unit_admin", "auditor") else None
+              for role, unit in form.roles_value().items()}
+    return current != wanted
+
+
 def _person_input(form: PersonForm) -> PersonInput:
     return PersonInput(username=form.username.data.strip(), name=form.name.data.strip(),
                        unit_id=form.unit_id.data, position=(form.position.data or "").strip(),
@@ -63,6 +73,8 @@ def _person_input(form: PersonForm) -> PersonInput:
 def user_new():
     form = _person_form()
     if form.validate_on_submit():
+        if _changes_roles(None, form) and not password_is_recent():
+            return ask_for_password(url_for("admin.user_new"))
         password = form.password.data or user_service.generate_initial_password()
         try:
             user = user_service.create_user(current_user, _person_input(form), password=password, now=utcnow())
@@ -85,6 +97,8 @@ def user_edit(user_id: int):
     if request.method == "GET" and not current_user.has_role(*WRITE):
         return render_template("admin/user_view.html", user=user)
     if form.validate_on_submit():
+        if _changes_roles(user, form) and not password_is_recent():
+            return ask_for_password(url_for("admin.user_edit", user_id=user.id))
         try:
             user_service.update_user(current_user, user.id, _person_input(form), now=utcnow())
         except ValidationError as e:

@@ -24,5 +24,11 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("修改密码"))
 
 
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(_l("当前密码"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password", "autofocus": True})
+    submit = SubmitField(_l("确认"))
+
+
 class LogoutForm(FlaskForm):
     submit = SubmitField(_l("退出登录"))

@@ -9,7 +9,8 @@ from ...errors import LoginThrottled, ValidationError
 from ...security import login_only, public
 from ...services import auth as auth_service
 from . import bp
-from .forms import ChangePasswordForm, LoginForm
+from .forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
+from .reauth import mark_password_entered
 
 
 def _fresh_session() -> None:
@@ -43,6 +44,7 @@ def login():
             remember = bool(form.remember.data) and not user.has_role(*ADMIN_ROLES)
             login_user(user, remember=remember)
             session.permanent = True
+            mark_password_entered()
             if user.must_change_password:
                 flash(_("首次登录或密码已被重置，请先修改密码"), "warning")
                 return redirect(url_for("auth.change_password"))
@@ -75,6 +77,31 @@ def change_password():
         else:
             login_user(user)  # the session version changed: other sessions end, this one goes on
             session.permanent = True
+            mark_password_entered()
             flash(_("密码已修改"), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_only
+def confirm_password():
+    """Enter the password again before a sensitive change (S12); back to `next` afterwards."""
+    form = ConfirmPasswordForm()
+    target = request.args.get("next", "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            ok = auth_service.confirm_password(current_user, form.password.data, ip=request.remote_addr or "",
+                                               now=utcnow())
+        except LoginThrottled as e:
+            flash(_(e.message), "danger")
+            return render_template("auth/confirm_password.html", form=form), 429
+        if ok:
+            mark_password_entered()
+            return redirect(target if is_safe_local_path(target) else url_for("main.home"))
+        form.password.errors.append(_("密码不正确"))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/confirm_password.html", form=form), status

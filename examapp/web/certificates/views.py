@@ -21,6 +21,7 @@ from ...services.practice import local_day
 from ...services.scope import Scope
 from ..admin import uploads
 from ..admin.units import unit_choices
+from ..auth.reauth import ask_for_password, password_is_recent
 from . import (
     ADMIN,
     APPLICATION_TEXT,
@@ -116,6 +117,8 @@ def act(certificate_id: int):
         flash(_("请求有误"), "danger")
         return _view(cert, form, 400)
     kind = form.kind.data
+    if kind == "revoke" and not password_is_recent():
+        return ask_for_password(url_for("certificates.view", certificate_id=cert.id))
     try:
         if kind == "revoke":
             approval = service.request_revoke(current_user, cert.id, form.reason.data or "", now=utcnow())
