@@ -71,3 +71,20 @@ def test_english_catalog_translates_every_message(tmp_path):
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     missing = sorted(str(x) for x in wanted - translated)
     assert missing == [], f"untranslated (run `make extract-messages` and translate): {missing[:20]}"
+
+
+def test_english_translations_format_like_their_chinese_originals():
+    """Templates format every translation with %: a lone % in the English text is a 500 on that page, and a
+    placeholder missing from the English loses the figure."""
+    import re
+    placeholder = re.compile(r"%\([a-z_]+\)[sd]")
+    with open(ROOT / "examapp/translations/en/LC_MESSAGES/messages.po", encoding="utf-8") as fh:
+        catalog = read_po(fh)
+    bad = []
+    for m in catalog:
+        if not m.id or not m.string or isinstance(m.id, tuple):
+            continue
+        lone = placeholder.sub("", m.string).replace("%%", "")
+        if "%" in lone or set(placeholder.findall(m.id)) != set(placeholder.findall(m.string)):
+            bad.append((m.id, m.string))
+    assert bad == []

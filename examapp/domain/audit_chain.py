@@ -76,3 +76,41 @@ def verify_rows(rows: Iterable[dict], *, expected_tail: list[tuple[int, str]] = 
         if seq > 0 and digests != {seen_hashes.get(seq)}:
             return Verification(False, count, count, prev_hash, seq, f"事件 {seq} 与已记录的检查点不符")
     return Verification(True, count, count, prev_hash)
+
+
+# Events that record an attempt's score as it then stood; the latest of them must equal the stored score.
+SCORE_ACTIONS = frozenset({"attempt.submit", "attempt.graded", "attempt.regrade"})
+
+
+def scores_recorded(rows: Iterable[dict]) -> Iterable[dict]:
+    """Pass the rows through, remembering the last recorded score of each attempt in `.recorded`
+    ({attempt id: (seq, score)}), so one pass over the chain serves both checks."""
+    class Tee:
+        def __init__(self):
+            self.recorded: dict[int, tuple[int, float | None]] = {}
+
+        def __iter__(self):
+            for row in rows:
+                if row["action"] in SCORE_ACTIONS and row["object_type"] == "attempt":
+                    try:
+                        score = json.loads(row["data_json"]).get("score")
+                        self.recorded[int(row["object_id"])] = (row["seq"], score)
+                    except (ValueError, AttributeError, TypeError):
+                        pass            # a malformed row: the chain check names it
+                yield row
+    return Tee()
+
+
+def score_mismatch(recorded: dict[int, tuple[int, float | None]], stored: Iterable[tuple[int, float | None]]
+                   ) -> tuple[int, int, float | None, float | None] | None:
+    """(seq, attempt id, recorded score, stored score) of the earliest audited score that the attempt no longer
+    has (a score changed outside the application), or None."""
+    worst = None
+    for attempt_id, score in stored:
+        if attempt_id not in recorded:
+            continue
+        seq, was = recorded[attempt_id]
+        same = (was is None and score is None) or (was is not None and score is not None and abs(was - score) < 1e-6)
+        if not same and (worst is None or seq < worst[0]):
+            worst = (seq, attempt_id, was, score)
+    return worst

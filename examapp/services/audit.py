@@ -9,9 +9,18 @@ from flask import current_app
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
-from ..domain.audit_chain import GENESIS, Verification, canonical_json, chain_hash, row_payload, verify_rows
+from ..domain.audit_chain import (
+    GENESIS,
+    Verification,
+    canonical_json,
+    chain_hash,
+    row_payload,
+    score_mismatch,
+    scores_recorded,
+    verify_rows,
+)
 from ..extensions import db
-from ..models import AuditEvent, AuditHead
+from ..models import Attempt, AuditEvent, AuditHead
 
 _HEAD_KEY = "examapp_audit_head"
 
@@ -141,7 +150,19 @@ def verify(batch: int = 5000) -> Verification:
             yield from page
             last = page[-1]["seq"]
 
-    return verify_rows(rows(), expected_tail=expected)
+    stream = scores_recorded(rows())
+    result = verify_rows(stream, expected_tail=expected)
+    if not result.ok:
+        return result
+    # a graded attempt's score must still be what the chain last recorded for it (S13: an UPDATE by SQL)
+    stored = db.session.execute(select(Attempt.id, Attempt.score).where(
+        Attempt.status == "submitted", Attempt.pending_manual.is_(False)))
+    mismatch = score_mismatch(stream.recorded, stored)
+    if mismatch is None:
+        return result
+    seq, attempt_id, was, now_ = mismatch
+    return Verification(False, result.count, result.head_seq, result.head_hash, seq,
+                        f"作答 {attempt_id} 的成绩现为 {now_}，与第 {seq} 条审计事件记录的 {was} 不符")
 
 
 @dataclass

@@ -67,3 +67,18 @@ def test_a_rebuilt_chain_is_caught_by_a_checkpoint_at_the_same_seq_as_the_rewrit
     assert verify_rows(forged, expected_tail=[(5, forged[-1]["hash"])]).ok
     result = verify_rows(forged, expected_tail=[checkpoint, (5, forged[-1]["hash"])])
     assert not result.ok and result.first_bad_seq == 5
+
+
+def test_a_score_no_longer_what_the_chain_recorded_is_named_by_its_event():
+    from examapp.domain.audit_chain import score_mismatch, scores_recorded
+    rows = [{"seq": 1, "action": "attempt.submit", "object_type": "attempt", "object_id": "7",
+             "data_json": '{"score": 40.0}'},
+            {"seq": 2, "action": "attempt.regrade", "object_type": "attempt", "object_id": "7",
+             "data_json": '{"score": 60.0}'},
+            {"seq": 3, "action": "attempt.submit", "object_type": "attempt", "object_id": "8",
+             "data_json": '{"score": 90.0}'}]
+    stream = scores_recorded(rows)
+    assert list(stream) == rows
+    assert stream.recorded == {7: (2, 60.0), 8: (3, 90.0)}
+    assert score_mismatch(stream.recorded, [(7, 60.0), (8, 90.0), (9, 10.0)]) is None   # 9: never audited
+    assert score_mismatch(stream.recorded, [(7, 100.0), (8, 95.0)]) == (2, 7, 60.0, 100.0)

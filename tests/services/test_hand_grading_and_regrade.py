@@ -8,7 +8,7 @@ from sqlalchemy import select
 from examapp.errors import Conflict, PermissionDenied, ValidationError
 from examapp.extensions import db
 from examapp.models import Answer, Approval, Attempt, AuditEvent, KeyCorrection
-from examapp.services import approvals, exams, grading, regrade
+from examapp.services import approvals, audit, exams, grading, regrade
 from tests.conftest import NOW, judge_version, paper_answers, take_case
 
 
@@ -45,6 +45,7 @@ def test_grades_too_far_apart_go_to_a_third_grader_whose_points_count(world, gra
     assert task.round == 3
     done = grading.grade(graders[2], attempt.id, 0, 1, round_=3, points=5, comment="结论错误", now=NOW)
     assert done.score == 55.0 and done.passed is False
+    assert audit.verify().ok            # the graded score is the one the chain recorded last (S13)
 
 
 def test_blank_free_answers_need_no_grader_and_points_are_bounded(world, graders, case_exam):
@@ -98,6 +99,7 @@ def test_key_correction_dry_run_names_whose_pass_changes_and_needs_a_second_admi
     assert next(r for r in review if r["q"]["type"] == "judge")["q"]["answer"] is False
     later = paper_answers(world.unit_admin, judge_exam, judge=False, single_right=False)
     assert later.score == 60.0
+    assert audit.verify().ok            # regraded scores are what the chain recorded last (S13)
 
 
 def test_a_rejection_needs_a_reason_and_changes_nothing(world, graders, judge_exam):
