@@ -3,11 +3,7 @@ with the configuration `flask deploy nginx` renders, and two gunicorn instances 
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,65 +12,11 @@ import pytest
 
 from examapp.formats.nginx_conf import EXAMPLE_NAME, NginxSite, render, standalone
 from tests.conftest import PASSWORD
+from tests.servers import ROOT, free_port, get, gunicorn, stop, wait_until_up
 
 pytestmark = pytest.mark.server
 
-ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{process.args[0]} exited: {log.read_text()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not come up: {log.read_text()[-2000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def gunicorn(app, tmp_path: Path, name: str) -> tuple[subprocess.Popen, int, Path]:
-    """gunicorn with the deployment's configuration, on the test's database and secret."""
-    port = free_port()
-    log = tmp_path / f"{name}.log"
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": app.config["SECRET_KEY"],
-           "EXAMAPP_INSTANCE_PATH": app.config["INSTANCE_PATH"], "EXAMAPP_BIND": f"127.0.0.1:{port}",
-           "EXAMAPP_WORKERS": "2", "EXAMAPP_THREADS": "2", "EXAMAPP_PROXY_HOPS": "1", "EXAMAPP_CONFIG": "development",
-           "EXAMAPP_ACCESS_LOG": str(tmp_path / f"{name}-access.log")}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
-                               cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log)
-    return process, port, log
-
-
-def get(url: str, headers: dict | None = None):
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
 
 
 def test_the_example_nginx_site_is_what_the_command_renders():
