@@ -1,5 +1,6 @@
 """Journeys a person makes, in Chromium: log in as each demo role; import people with a progress bar."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot
 
@@ -62,6 +63,5 @@ def test_admin_imports_people_and_watches_the_progress(app, live_server, page, t
 def test_english_switch(app, live_server, page):
     page.goto(f"{live_server}/login")
     page.get_by_role("link", name="English").click()
-    page.wait_for_load_state("networkidle")
-    assert page.get_by_role("button", name="Log in").is_visible()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
     shot(page, "login-en")

@@ -1,5 +1,6 @@
 """Read an article, practise ten questions, revisit the notebook: in Chromium, with screenshots."""
 import pytest
+from playwright.sync_api import expect
 
 from examapp.services import bank, laws
 from tests.conftest import BANK_DIR, LAWS_DIR, NOW
@@ -50,25 +51,26 @@ def test_read_practise_and_revisit_the_notebook(app, live_server, page, constitu
     page.locator(".card", has_text="中华人民共和国宪法").get_by_role("link", name="顺序练习").click()
     verdicts = []
     for n in range(10):
-        assert page.locator("#practice-form").is_visible()
+        expect(page.locator("#practice-form")).to_be_visible()
         if n == 0:
             shot(page, "practice-question", full_page=False)
         answer_somehow(page)
         page.get_by_role("button", name="提交答案").click()
+        expect(page.locator("#verdict")).not_to_be_empty()
         verdict = page.locator("#verdict").text_content()
         verdicts.append("正确" in verdict)
         assert page.locator(".law-quote").count() >= 1   # the cited article, inline
         if n == 0:
             shot(page, "practice-feedback")
         page.locator("#next-question").click()
-    assert page.locator("text=第 11 / ").count() == 1   # sequential mode moved on ten questions
+    expect(page.locator("text=第 11 / ")).to_have_count(1)   # sequential mode moved on ten questions
 
     wrong = verdicts.count(False)
     assert wrong >= 1
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="练习", exact=True).click()
     page.get_by_role("link", name="错题本").first.click()
-    assert page.locator("tbody tr").count() == wrong
+    expect(page.locator("tbody tr")).to_have_count(wrong)
     shot(page, "notebook")
     page.get_by_role("link", name="逐题练习").click()
-    assert page.locator("#practice-form").is_visible()
+    expect(page.locator("#practice-form")).to_be_visible()
     assert page.outside_requests == []
