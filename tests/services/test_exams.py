@@ -105,8 +105,16 @@ def test_deadline_grace_and_late_saves(world, exam):
         exams.save_answer(world.employee, attempt.id, qid, "B", 2, now=end + timedelta(seconds=1))   # F7
     result = exams.submit(world.employee, attempt.id, now=end + timedelta(seconds=59))
     assert result.attempt.submitted_by == "grace"
+    db.session.rollback()
+    stored = {(a.slot, a.response, a.seq, a.points) for a in db.session.scalars(select(Answer).where(
+        Answer.attempt_id == attempt.id))}
+    score = db.session.get(Attempt, attempt.id).score
     with pytest.raises(Conflict):
         exams.save_answer(world.employee, attempt.id, qid, "C", 3, now=end)   # F6: after submit
+    db.session.rollback()
+    assert {(a.slot, a.response, a.seq, a.points) for a in db.session.scalars(select(Answer).where(
+        Answer.attempt_id == attempt.id))} == stored                        # F6: the answers are unchanged
+    assert db.session.get(Attempt, attempt.id).score == score
 
 
 def test_a_submit_after_the_grace_submits_the_saved_answers(world, exam):
@@ -254,3 +262,25 @@ def test_my_exams_reads_a_fixed_number_of_queries_however_many_exams(world, smal
     make_exam([["test_law", "judge", 1, 1, 100]], audience=(("unit", "B"),), title="别人的")
     four, shown = statements_for_my_exams()
     assert shown == 4 and four == one
+
+
+def test_an_edited_question_does_not_change_a_running_attempt(world, small_law):
+    """F15: an admin rewrites a question (text and key) while an attempt runs: the taker keeps the version
+    they were shown and is graded by it; a later attempt gets the new version."""
+    from examapp.models import Question
+    from examapp.services import bank, questions
+    exam = make_exam([["test_law", "judge", None, 1, 100]], shuffle_questions=False, attempts_allowed=2)
+    attempt, _ = exams.start_attempt(world.employee, exam.id, now=NOW, rng=random.Random(1))
+    shown = exams.paper_for_taker(attempt)[0]
+    version = db.session.get(QuestionVersion, attempt.slots[0]["v"])
+    question = db.session.get(Question, version.question_id)
+    data = bank.version_as_dict(question.ext_id, version)
+    data.update(stem=version.stem + "（已修订）", answer=not version.answer)
+    questions.save(world.admin, law_code="test_law", ext_id=question.ext_id, data=data, now=NOW,
+                   question_id=question.id)
+    assert db.session.get(Question, question.id).current_version_id != version.id
+    assert exams.paper_for_taker(db.session.get(Attempt, attempt.id))[0]["stem"] == shown["stem"]
+    exams.save_answer(world.employee, attempt.id, shown["id"], version.answer, 1, now=NOW)
+    assert exams.submit(world.employee, attempt.id, now=NOW + timedelta(minutes=1)).attempt.score == 100.0
+    later, _ = exams.start_attempt(world.employee, exam.id, now=NOW + timedelta(minutes=2), rng=random.Random(1))
+    assert exams.paper_for_taker(later)[0]["stem"].endswith("（已修订）")
