@@ -453,7 +453,8 @@ def scheduler_run():
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     click.echo(f"scheduler {runner.holder_name()} started; Ctrl-C stops it")
-    runner.run(current_app._get_current_object(), stop=stop)
+    runner.run(current_app._get_current_object(), stop=stop,
+               renew_every=float(current_app.config["SCHEDULER_RENEW_SECONDS"]))
 
 
 @click.command("serve")

@@ -58,6 +58,8 @@ class Config:
     LAWS_DIR = os.environ.get("EXAMAPP_LAWS_DIR", str(Path(__file__).resolve().parent.parent.parent / "shared" / "laws"))
     BANK_DIR = os.environ.get("EXAMAPP_BANK_DIR", str(Path(__file__).resolve().parent.parent / "question_bank"))
     PAGE_SIZE = 20
+    # how often the scheduler renews (or, waiting, tries to take) its lease; the lease lasts three times as long
+    SCHEDULER_RENEW_SECONDS = float(os.environ.get("EXAMAPP_SCHEDULER_RENEW_SECONDS", "20"))
     PROXY_HOPS = 0          # EXAMAPP_PROXY_HOPS: trusted proxies in front (1 behind nginx)
     # Exam reminders, in hours (comma-separated lists): before an exam opens, before it closes (to those
     # who have not sat it), and before a make-up window opens (to those who may take it).
