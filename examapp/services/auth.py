@@ -25,21 +25,29 @@ def _failures_in_window(username: str, now: datetime) -> int:
 def authenticate(username: str, password: str, *, ip: str, now: datetime) -> User | None:
     """The user when the password is right; None when wrong; LoginThrottled past the hourly limit.
 
-    The account row is locked while its failures are counted and one is added, so however many
-    workers run, at most LOGIN_FAILURES_PER_HOUR wrong passwords are tried per account and hour (S7).
+    The password is checked before the write transaction: scrypt takes ~0.1 s, and on SQLite the write lock
+    would hold every save and submit of the bureau behind it. Then the account row is locked while its
+    failures are counted and one is added, so however many workers run, at most LOGIN_FAILURES_PER_HOUR
+    wrong passwords are recorded per account and hour, and past the limit even a right one is refused (S7).
     """
     username = (username or "").strip()[:64]
     if "\x00" in username:
         return None     # no account has one, and PostgreSQL cannot even compare it: a wrong login, not a 500
-    begin_write()
-    user = db.session.execute(
-        select(User).where(User.username == username).with_for_update()
-    ).scalar_one_or_none()
     limit = current_app.config["LOGIN_FAILURES_PER_HOUR"]
     if _failures_in_window(username, now) >= limit:
         db.session.rollback()
         raise LoginThrottled("登录失败次数过多，请一小时后再试或联系管理员")
-    ok = user is not None and user.active and verify_password(user.password_hash, password)
+    found = db.session.execute(select(User.password_hash, User.active).where(User.username == username)).first()
+    db.session.rollback()                   # no transaction stays open while the hash is computed
+    ok = found is not None and found.active and verify_password(found.password_hash, password)
+    begin_write()
+    user = db.session.execute(
+        select(User).where(User.username == username).with_for_update()
+    ).scalar_one_or_none()
+    if _failures_in_window(username, now) >= limit:
+        db.session.rollback()
+        raise LoginThrottled("登录失败次数过多，请一小时后再试或联系管理员")
+    ok = ok and user is not None and user.active and user.password_hash == found.password_hash
     if not ok:
         db.session.add(LoginFailure(username=username, at=now, ip=(ip or "")[:64]))
         commit()
@@ -54,12 +62,19 @@ def authenticate(username: str, password: str, *, ip: str, now: datetime) -> Use
 def confirm_password(user: User, password: str, *, ip: str, now: datetime) -> bool:
     """A logged-in user enters the password again before a sensitive change (S12). Wrong entries count
     against the same hourly limit as wrong logins, so a stolen session cannot guess the password."""
-    begin_write()
-    user = db.session.execute(select(User).where(User.id == user.id).with_for_update()).scalar_one()
-    if _failures_in_window(user.username, now) >= current_app.config["LOGIN_FAILURES_PER_HOUR"]:
+    limit = current_app.config["LOGIN_FAILURES_PER_HOUR"]
+    if _failures_in_window(user.username, now) >= limit:
         db.session.rollback()
         raise LoginThrottled("登录失败次数过多，请一小时后再试或联系管理员")
-    if not verify_password(user.password_hash, password or ""):
+    stored = db.session.scalar(select(User.password_hash).where(User.id == user.id))
+    db.session.rollback()                   # the hash is computed outside any transaction, as for a login
+    ok = verify_password(stored, password or "")
+    begin_write()
+    user = db.session.execute(select(User).where(User.id == user.id).with_for_update()).scalar_one()
+    if _failures_in_window(user.username, now) >= limit:
+        db.session.rollback()
+        raise LoginThrottled("登录失败次数过多，请一小时后再试或联系管理员")
+    if not ok or user.password_hash != stored:
         db.session.add(LoginFailure(username=user.username, at=now, ip=(ip or "")[:64]))
         commit()
         return False
