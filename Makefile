@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations run test test-pg lint bench extract-messages clean check-bank
+.PHONY: install translations run test test-pg lint bench bench-b6 bench-b78 bench-exam-day extract-messages clean check-bank
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,15 @@ clean:
 # B6 (QUALITY.md): the rates report at 50k staff on SQLite and PostgreSQL; writes its section of docs/benchmarks.md.
 bench-b6: $(STAMP)
 	$(BIN)/python bench/rates_report.py $(BENCH_ARGS)
+
+# B7 and B8 (QUALITY.md): bulk imports and the audit chain on SQLite and PostgreSQL; writes their sections of docs/benchmarks.md.
+bench-b78: $(STAMP)
+	$(BIN)/python bench/imports_audit.py $(BENCH_ARGS)
+
+# B0–B5 (QUALITY.md): exam day through gunicorn on SQLite and PostgreSQL; writes its sections of docs/benchmarks.md.
+# BENCH_ARGS=--small for a smoke run (50 takers, a few seconds per phase, docs untouched).
+bench-exam-day: $(STAMP)
+	$(BIN)/python bench/exam_day.py $(BENCH_ARGS)
+
+# Every benchmark of QUALITY.md that exists (B0-B8) on SQLite and PostgreSQL; each writes its docs/benchmarks.md section.
+bench: bench-exam-day bench-b6 bench-b78
