@@ -318,8 +318,14 @@ def _check_network(exam: Exam, ip: str | None) -> None:
         raise PermissionDenied(f"本考试只能在指定的单位网络内参加（当前地址 {ip or '未知'}）")
 
 
+@dataclass(frozen=True)
+class Saved:
+    seq: int
+    deadline: datetime        # the page's timer resyncs from it on every save, without reading the attempt again
+
+
 def save_answer(user: User, attempt_id: int, question_id: int, response, seq: int, *, now: datetime,
-                flagged: bool | None = None, ip: str | None = None) -> int:
+                flagged: bool | None = None, ip: str | None = None) -> Saved:
     """Store an answer unless the attempt is closed, the deadline has passed, or `seq` is stale (F5–F7)."""
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
         raise ValidationError("seq", "seq 须为正整数")
@@ -345,8 +351,9 @@ def save_answer(user: User, attempt_id: int, question_id: int, response, seq: in
     answer.response, answer.seq, answer.saved_at = response, seq, now
     if flagged is not None:
         answer.flagged = flagged
+    deadline = attempt.deadline
     commit()
-    return seq
+    return Saved(seq, deadline)
 
 
 @dataclass

@@ -128,8 +128,8 @@ def save(attempt_id: int, question_id: int):
     if not isinstance(body.get("flagged", False), bool):
         raise ValidationError("flagged", "flagged 须为 true 或 false")
     try:
-        seq = exams.save_answer(current_user, attempt_id, question_id, body.get("response"), body.get("seq"),
-                                now=utcnow(), flagged=body.get("flagged"), ip=request.remote_addr or "")
+        saved = exams.save_answer(current_user, attempt_id, question_id, body.get("response"), body.get("seq"),
+                                  now=utcnow(), flagged=body.get("flagged"), ip=request.remote_addr or "")
     except ValidationError as e:
         return jsonify(error=e.message, field=e.field), 400
     except Conflict as e:
@@ -137,9 +137,8 @@ def save(attempt_id: int, question_id: int):
         # `status` lets the page leave for the result when the attempt was submitted elsewhere
         return jsonify(saved=False, error=e.message, status=attempt.status, deadline=_iso(attempt.deadline),
                        server_time=_iso(utcnow())), 409
-    attempt = exams.get_attempt(current_user, attempt_id)
     # the page's timer resyncs from these on every save (F8)
-    return jsonify(saved=True, seq=seq, deadline=_iso(attempt.deadline), server_time=_iso(utcnow()))
+    return jsonify(saved=True, seq=saved.seq, deadline=_iso(saved.deadline), server_time=_iso(utcnow()))
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
