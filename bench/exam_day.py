@@ -57,7 +57,8 @@ import gunicorn  # noqa: E402
 import httpx  # noqa: E402
 import sqlalchemy  # noqa: E402
 import yaml  # noqa: E402
-from load import Recorder, Server, Taker, call, closed_loop, latency, loadavg, machine, make_client  # noqa: E402
+from docs_section import machine  # noqa: E402
+from load import Recorder, Server, Taker, call, closed_loop, latency, loadavg, make_client  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
 from werkzeug.security import check_password_hash  # noqa: E402
 

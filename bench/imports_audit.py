@@ -39,7 +39,6 @@ import os
 import platform
 import pstats
 import random
-import re
 import shutil
 import sqlite3
 import statistics
@@ -56,6 +55,7 @@ os.environ.setdefault("EXAMAPP_CONFIG", "testing")
 import flask_migrate  # noqa: E402
 import sqlalchemy  # noqa: E402
 import yaml  # noqa: E402
+from docs_section import machine, write_section  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import bindparam, create_engine, text  # noqa: E402
 
@@ -540,14 +540,6 @@ def load_chain(dialect: str, rows: list[tuple], head: str) -> None:
 
 # -- the report ----------------------------------------------------------------------------------------------
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or platform.machine())
-    kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal")), 0)
-    return f"{cpu} · {os.cpu_count()} cores · {kb / 1024 / 1024:.0f} GB RAM · {platform.system()} {platform.machine()}"
-
-
 def _name(result: dict) -> str:
     return "SQLite" if result["dialect"] == "sqlite" else "PostgreSQL"
 
@@ -665,28 +657,6 @@ def section_b8(results: list[dict], sizes: dict, repeat: int, started: datetime)
     return "\n".join(lines) + "\n"
 
 
-def notes_mark(name: str) -> str:
-    return f"<!-- {name} notes: kept by bench/imports_audit.py -->"
-
-
-def write_section(name: str, body: str) -> None:
-    """Replace the section `## <name> …` (from its heading to the next `## `) or append it; keep its notes.
-    The file is read right before it is written: other benchmarks write their own sections."""
-    out = ROOT / "docs" / "benchmarks.md"
-    doc = out.read_text("utf-8") if out.exists() else \
-        "# Benchmarks\n\nEach section is one run of a script in bench/, newest last.\n"
-    mark = notes_mark(name)
-    match = re.search(rf"^## {name}\b.*?(?=^## |\Z)", doc, flags=re.S | re.M)
-    if match:
-        old = match.group(0)
-        notes = old[old.index(mark):].rstrip() + "\n" if mark in old else ""
-        doc = doc[:match.start()] + body + ("\n" + notes if notes else "") + "\n" + doc[match.end():].lstrip("\n")
-        doc = doc.rstrip("\n") + "\n"
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + body
-    out.write_text(doc, "utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="one tenth of the sizes (smoke run)")
@@ -722,8 +692,8 @@ def main() -> None:
         for name, text_ in r["profiles"].items():
             print(f"--- {r['dialect']}: cProfile of {name} (by own time)\n{text_}")
     if args.write if args.write is not None else not args.small:
-        write_section("B7", b7)
-        write_section("B8", b8)
+        write_section("B7", b7, "imports_audit.py")
+        write_section("B8", b8, "imports_audit.py")
         print("written: docs/benchmarks.md (sections B7 and B8)")
 
 

@@ -4,7 +4,6 @@ statistics, and the machine's description. Loopback only."""
 import asyncio
 import http.cookiejar
 import os
-import platform
 import signal
 import socket
 import statistics
@@ -221,11 +220,3 @@ async def closed_loop(workers: int, seconds: float, step) -> tuple[int, float]:
 
 def loadavg() -> float:
     return os.getloadavg()[0]
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or platform.machine())
-    kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal")), 0)
-    return f"{cpu} · {os.cpu_count()} cores · {kb / 1024 / 1024:.0f} GB RAM · {platform.system()} {platform.machine()}"

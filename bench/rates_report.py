@@ -51,6 +51,7 @@ os.environ.setdefault("EXAMAPP_CONFIG", "testing")
 
 import flask_migrate  # noqa: E402
 import sqlalchemy  # noqa: E402
+from docs_section import machine, write_section  # noqa: E402
 from sqlalchemy import JSON, create_engine, event, text  # noqa: E402
 
 from examapp import create_app  # noqa: E402
@@ -919,14 +920,6 @@ def run(dialect: str, repeat: int, bureau: Bureau, log, keep: bool, pg_server: s
 
 # -- the report -------------------------------------------------------------------------------------------------
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or platform.machine())
-    kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal")), 0)
-    return f"{cpu} · {os.cpu_count()} cores · {kb / 1024 / 1024:.0f} GB RAM · {platform.system()} {platform.machine()}"
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f}"
 
@@ -1015,25 +1008,6 @@ def _summary(statement: str) -> str:
     return f"`{head}` ({len(flat):,} characters; tables: {', '.join(tables)})"
 
 
-NOTES_MARK = "<!-- B6 notes: kept by bench/rates_report.py -->"
-
-
-def write_section(body: str) -> None:
-    """Replace the B6 section (from its heading to the next `## `) or append it; keep the notes block."""
-    out = ROOT / "docs" / "benchmarks.md"
-    doc = out.read_text("utf-8") if out.exists() else \
-        "# Benchmarks\n\nEach section is one run of a script in bench/, newest last.\n"
-    match = re.search(r"^## B6\b.*?(?=^## |\Z)", doc, flags=re.S | re.M)
-    if match:
-        old = match.group(0)
-        notes = old[old.index(NOTES_MARK):].rstrip() + "\n" if NOTES_MARK in old else ""
-        doc = doc[:match.start()] + body + ("\n" + notes if notes else "") + "\n" + doc[match.end():].lstrip("\n")
-        doc = doc.rstrip("\n") + "\n"
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + body
-    out.write_text(doc, "utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=FULL_STAFF)
@@ -1068,7 +1042,7 @@ def main() -> None:
             print(f"--- {r['dialect']}: plan of the service's facts GROUP BY\n{r['explain_service']}\n")
             print(f"--- {r['dialect']}: plan of the raw SQL\n{r['explain_raw']}\n")
     if args.write if args.write is not None else args.staff >= FULL_STAFF:
-        write_section(body)
+        write_section("B6", body, "rates_report.py")
         print("written: docs/benchmarks.md (section B6)")
 
 
