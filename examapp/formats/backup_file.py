@@ -146,7 +146,10 @@ def parse_manifest(raw: bytes) -> Manifest:
     dump = _entry(database, "the database dump")
     if dump.path != DUMP_NAMES[kind]:
         raise BackupFileError(f"backup.json: unexpected dump file {dump.path!r}")
-    files = [_entry(item, "a file") for item in data.get("files") or []]
+    listed = data.get("files") or []
+    if not isinstance(listed, list):
+        raise BackupFileError("backup.json: files should be a list")
+    files = [_entry(item, "a file") for item in listed]
     for f in files:
         if not safe_member(f.path) or not (f.path == CHECKPOINTS or f.path.startswith(UPLOADS)):
             raise BackupFileError(f"backup.json: unexpected file {f.path!r}")

@@ -184,8 +184,10 @@ def read_manifest(pack: zipfile.ZipFile) -> dict:
 def parse_csv(data: bytes, key: str) -> dict[str, dict]:
     """A pack's CSV file as records by their key column (a later duplicate key wins)."""
     text = data.decode("utf-8", errors="replace").removeprefix(BOM)
-    rows = csv.DictReader(io.StringIO(text))
-    return {row.get(key) or "": dict(row) for row in rows}
+    try:
+        return {row.get(key) or "": dict(row) for row in csv.DictReader(io.StringIO(text, newline=""))}
+    except csv.Error as e:         # not the CSV the pack was built with: one record that differs, named so
+        return {f"（无法解析：{e}）": {"content": text[:200]}}
 
 
 def parse_jsonl(data: bytes, key: str) -> dict[str, dict]:
