@@ -110,6 +110,8 @@ class PackWriter:
 
 # -- reading a pack back ---------------------------------------------------------------------------
 
+# what a damaged or foreign zip raises while it is read (NotImplementedError: a compression method zipfile
+# does not support; RuntimeError: an encrypted member)
 READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, RuntimeError,
                NotImplementedError, ValueError)
 

@@ -14,6 +14,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import (
     Article,
+    Attempt,
     Law,
     LawPart,
     MockExam,
@@ -50,6 +51,18 @@ class Scope:
         if self.qtype:
             args["type"] = self.qtype
         return args
+
+
+# an attempt stays open to its taker until the deadline plus the exams' grace (at most a minute by default)
+EXAM_OPEN_AFTER_DEADLINE = timedelta(minutes=2)
+
+
+def paused_for_exam(user, now: datetime) -> bool:
+    """Practice and mock exams show keys and explanations; while the person has an exam attempt open they
+    would show those of the exam's own questions (S4), so practice waits until it is submitted or over."""
+    return db.session.scalar(select(Attempt.id).where(
+        Attempt.user_id == user.id, Attempt.status == "running",
+        Attempt.deadline > now - EXAM_OPEN_AFTER_DEADLINE).limit(1)) is not None
 
 
 def local_day(now: datetime) -> date:

@@ -1,17 +1,12 @@
-from datetime import timedelta
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from ...clock import utcnow
 from ...domain import qtypes
 from ...domain.safe_url import is_safe_local_path
 from ...errors import Conflict, DomainError
-from ...extensions import db
-from ...models import Attempt
 from ...security import roles
 from ...services import law_reader, practice
 from ...services.practice import Scope
@@ -32,11 +27,7 @@ def _scope_from(args) -> Scope:
 
 @bp.before_request
 def no_practice_during_an_exam():
-    """Practice and mock exams show keys and explanations; while the person's exam attempt is open they
-    would show those of the exam's own questions (S4). Open until its deadline and grace have passed."""
-    if current_user.is_authenticated and db.session.scalar(select(Attempt.id).where(
-            Attempt.user_id == current_user.id, Attempt.status == "running",
-            Attempt.deadline > utcnow() - timedelta(minutes=2)).limit(1)) is not None:
+    if current_user.is_authenticated and practice.paused_for_exam(current_user, utcnow()):
         raise Conflict("考试进行中，练习和模拟考试暂停，交卷后可继续")
 
 
