@@ -26,6 +26,7 @@ from ..models import (
     User,
 )
 from . import audience, audit
+from .paper_views import ShownVersion, shown_versions
 from .practice import as_question
 from .tx import begin_write, commit
 
@@ -222,17 +223,29 @@ def _lock_user(user_id: int) -> None:
 
 def start_attempt(user: User, exam_id: int, *, now: datetime, ip: str = "",
                   rng: random.Random | None = None) -> tuple[Attempt, bool]:
-    """(attempt, created): the running attempt if there is one, else a new one with a frozen paper."""
-    begin_write()
-    _lock_user(user.id)
+    """(attempt, created): the running attempt if there is one, else a new one with a frozen paper.
+
+    The paper is drawn before the write transaction: on exam day hundreds start at once, and on SQLite the write
+    lock is the whole database's, so it is held only to check, insert and audit."""
     exam = db.session.get(Exam, exam_id)
     if exam is None or exam.status != "published" or not in_audience(exam, user):
         raise NotFound("考试不存在")
-    running = db.session.execute(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id,
-                                                       Attempt.status == "running")).scalar_one_or_none()
+    running = _running(exam.id, user.id)
+    if running is not None:
+        return running, False
+    rng = rng or random.Random()
+    paper_id, slots = _draw(exam, rng)
+    begin_write()
+    _lock_user(user.id)
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or exam.status != "published":
+        raise NotFound("考试不存在")
+    running = _running(exam.id, user.id)
     if running is not None:
         db.session.rollback()
         return running, False
+    if exam.current_paper_id != paper_id:       # the paper changed while this one was drawn: draw again
+        paper_id, slots = _draw(exam, rng)
     policy, override = policy_of(exam), override_of(exam, user.id)
     decision = exam_rules.can_start(now, policy, _history(exam, user.id), override)
     if not decision.allowed:
@@ -243,28 +256,12 @@ def start_attempt(user: User, exam_id: int, *, now: datetime, ip: str = "",
         met, message = plan_hours_met(user, exam.year, now)
         if not met:
             raise Conflict(message)
-    rng = rng or random.Random()
-    paper = exam.current_paper
-    if paper.mode == "rules":
-        rules = _rules(paper)
-        chosen = draw(rules, rule_pool(rules), rng)
-        current = dict(db.session.execute(select(Question.id, Question.current_version_id)
-                                          .where(Question.id.in_([q for q, _p in chosen]))).all())
-        questions = [(current[q], points) for q, points in chosen]
-    else:
-        questions = [(int(v), float(p)) for v, p in paper.fixed]
-    versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(
-        QuestionVersion.id.in_([v for v, _p in questions])))}
-    slots = freeze(questions, {vid: len(v.options or []) if v.type in ("single", "multiple") else 0
-                               for vid, v in versions.items()},
-                   shuffle_questions=exam.shuffle_questions, shuffle_options=exam.shuffle_options, rng=rng)
     number = (db.session.scalar(select(func.max(Attempt.number)).where(
         Attempt.exam_id == exam.id, Attempt.user_id == user.id)) or 0) + 1
-    attempt = Attempt(exam_id=exam.id, user_id=user.id, paper_id=paper.id, number=number, makeup=decision.makeup,
+    attempt = Attempt(exam_id=exam.id, user_id=user.id, paper_id=paper_id, number=number, makeup=decision.makeup,
                       status="running", started_at=now,
                       deadline=exam_rules.deadline(now, policy, override, window=decision.window),
-                      slots=[{"v": s.question_id, "p": s.points, "o": list(s.option_order)} for s in slots],
-                      ip=(ip or "")[:64])
+                      slots=slots, ip=(ip or "")[:64])
     db.session.add(attempt)
     db.session.flush()
     audit.record("attempt.start", actor=user, now=now, object_type="attempt", object_id=attempt.id,
@@ -272,6 +269,31 @@ def start_attempt(user: User, exam_id: int, *, now: datetime, ip: str = "",
                        "deadline": attempt.deadline.isoformat()})
     commit()
     return attempt, True
+
+
+def _running(exam_id: int, user_id: int) -> Attempt | None:
+    return db.session.execute(select(Attempt).where(Attempt.exam_id == exam_id, Attempt.user_id == user_id,
+                                                    Attempt.status == "running")).scalar_one_or_none()
+
+
+def _draw(exam: Exam, rng: random.Random) -> tuple[int, list[dict]]:
+    """(paper id, slots): the questions drawn by the exam's current paper, ordered and with options shuffled."""
+    paper = exam.current_paper
+    if paper.mode == "rules":
+        rules = _rules(paper)
+        try:
+            chosen = draw(rules, rule_pool(rules), rng)
+        except ValueError:      # questions retired since publishing: the exam cannot be filled any more
+            raise Conflict("题库中可用的题目不足，请联系管理员") from None
+        current = dict(db.session.execute(select(Question.id, Question.current_version_id)
+                                          .where(Question.id.in_([q for q, _p in chosen]))).all())
+        questions = [(current[q], points) for q, points in chosen]
+    else:
+        questions = [(int(v), float(p)) for v, p in paper.fixed]
+    versions = shown_versions(v for v, _p in questions)
+    slots = freeze(questions, {vid: v.option_count for vid, v in versions.items()},
+                   shuffle_questions=exam.shuffle_questions, shuffle_options=exam.shuffle_options, rng=rng)
+    return paper.id, [{"v": s.question_id, "p": s.points, "o": list(s.option_order)} for s in slots]
 
 
 def get_attempt(user: User, attempt_id: int) -> Attempt:
@@ -283,30 +305,25 @@ def get_attempt(user: User, attempt_id: int) -> Attempt:
 
 def paper_for_taker(attempt: Attempt) -> list[dict]:
     """The questions as this person sees them: shown order, shown options, never a key (S4)."""
-    versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(
-        QuestionVersion.id.in_([s["v"] for s in attempt.slots])))}
+    versions = shown_versions(s["v"] for s in attempt.slots)
     out = []
     for index, slot in enumerate(attempt.slots):
         v = versions[slot["v"]]
-        shown = shown_question(as_question(v), tuple(slot["o"]))
         question = {"id": v.question_id, "slot": index, "type": v.type, "stem": v.stem, "points": slot["p"],
-                    "options": shown["options"] if v.type in ("single", "multiple") else []}
+                    "options": [v.options[i] for i in slot["o"]] if slot["o"] else list(v.options)}
         if v.type == "case":
-            question["items"] = [{"type": item["type"], "stem": item["stem"], "options": item.get("options", [])}
-                                 for item in v.items]
+            question["items"] = [dict(item) for item in v.items]
         out.append(question)
     return out
 
 
-def _slot_for(attempt: Attempt, question_id: int) -> tuple[int, dict, QuestionVersion]:
-    """The slot of the paper that holds this question: one query, not one per slot (every save runs this)."""
-    version = db.session.execute(select(QuestionVersion).where(
-        QuestionVersion.question_id == question_id,
-        QuestionVersion.id.in_([s["v"] for s in attempt.slots]))).scalar_one_or_none()
-    if version is None:
-        raise NotFound("本试卷没有这道题")
-    index = next(i for i, s in enumerate(attempt.slots) if s["v"] == version.id)
-    return index, attempt.slots[index], version
+def _slot_for(attempt: Attempt, question_id: int) -> tuple[int, dict, ShownVersion]:
+    """The slot of the paper that holds this question (every save runs this: the versions come from memory)."""
+    versions = shown_versions(s["v"] for s in attempt.slots)
+    for index, slot in enumerate(attempt.slots):
+        if versions[slot["v"]].question_id == question_id:
+            return index, slot, versions[slot["v"]]
+    raise NotFound("本试卷没有这道题")
 
 
 MAX_RESPONSE = 20_000   # characters of JSON: the longest free answer plus room

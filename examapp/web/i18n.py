@@ -1,5 +1,6 @@
 """Chinese by default, English on request; the choice lives in the session."""
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
+from flask_babel import get_translations
 
 
 def select_locale():
@@ -7,7 +8,24 @@ def select_locale():
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _translations():
+    # Flask-Babel resolves context, domain and locale on every call (~40 µs); a page such as the exam paper
+    # translates hundreds of labels, so the catalog is looked up once per request.
+    try:
+        return g._examapp_translations
+    except AttributeError:
+        g._examapp_translations = translations = get_translations()
+        return translations
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def languages():
         return {"languages": app.config["LANGUAGES"], "current_lang": select_locale()}
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
