@@ -34,3 +34,9 @@ class Conflict(DomainError):
 
 class LoginThrottled(DomainError):
     status = 429
+
+
+class Busy(DomainError):
+    """Too many of one expensive kind of request at once: try again in a moment (sent with Retry-After)."""
+    status = 503
+    retry_after = 2

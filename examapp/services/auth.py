@@ -39,7 +39,9 @@ def authenticate(username: str, password: str, *, ip: str, now: datetime) -> Use
         raise LoginThrottled("登录失败次数过多，请一小时后再试或联系管理员")
     found = db.session.execute(select(User.password_hash, User.active).where(User.username == username)).first()
     db.session.rollback()                   # no transaction stays open while the hash is computed
-    ok = found is not None and found.active and verify_password(found.password_hash, password)
+    # an unknown account costs the same hash as a known one: timing does not tell which usernames exist
+    ok = verify_password(found.password_hash if found is not None else "", password)
+    ok = ok and found is not None and found.active
     begin_write()
     user = db.session.execute(
         select(User).where(User.username == username).with_for_update()

@@ -1,5 +1,5 @@
 """Error pages in the site's style, JSON for the API; never a trace to the client."""
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -60,7 +60,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(e):
-        return error_response(e.status, str(e))
+        response = make_response(error_response(e.status, str(e)))
+        if getattr(e, "retry_after", None):
+            response.headers["Retry-After"] = str(e.retry_after)
+        return response
 
     @app.errorhandler(OperationalError)
     def db_down(e):

@@ -111,7 +111,8 @@ SPEC = {
                 ["username", "password"], username={"type": "string"}, password={"type": "string"})}}},
             "responses": {"200": _ok(_obj(["user", "csrf_token"], user=USER, csrf_token={"type": "string"})),
                           "400": _err("malformed request"), "401": _err("wrong username or password"),
-                          "413": TOO_LARGE, "429": _err("too many failures for this account in the last hour")}}},
+                          "413": TOO_LARGE, "429": _err("too many failures for this account in the last hour"),
+                          "503": _err("too many logins at once: retry after the Retry-After seconds")}}},
         "/api/v1/exams": {"get": {
             "summary": "My exams", "security": READ,
             "responses": {"200": _ok(_obj(["exams"], exams={"type": "array", "items": EXAM})),

@@ -221,4 +221,5 @@ def not_found(e):
 def domain_error(e):
     if isinstance(e, ValidationError):
         return jsonify(error=e.message, field=e.field), e.status
-    return jsonify(error=e.message), e.status
+    retry = {"Retry-After": str(e.retry_after)} if getattr(e, "retry_after", None) else {}
+    return jsonify(error=e.message), e.status, retry

@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 from ...clock import utcnow
 from ...domain.roles import ADMIN_ROLES
 from ...domain.safe_url import is_safe_local_path
-from ...errors import LoginThrottled, ValidationError
+from ...errors import Busy, LoginThrottled, ValidationError
 from ...security import login_only, public
 from ...services import auth as auth_service
 from . import bp
@@ -36,6 +36,9 @@ def login():
         except LoginThrottled as e:
             flash(_(e.message), "danger")
             return render_template("auth/login.html", form=form), 429
+        except Busy as e:
+            flash(_(e.message), "warning")
+            return render_template("auth/login.html", form=form), 503, {"Retry-After": str(e.retry_after)}
         if user is None:
             flash(_("工号或密码不正确"), "danger")
             status = 401
