@@ -879,12 +879,16 @@ def section(r: dict, s: Settings, started: datetime) -> tuple[str, list[str]]:
               f"{s.takers:,} logins through the server (POST /api/v1/auth/login), in two stages each bounded to "
               f"{s.login_seconds} s; whoever was left was logged in afterwards without measurement "
               f"or whose login failed ({b2['unmeasured_logins']:,}). Meanwhile {s.background} background takers saved answers on exam B "
-              "back to back (0.2 s pause).", "",
-              "| stage | logins in flight | logins | s | logins/s | login p50 ms | p95 ms | max ms | errors | load avg |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "back to back (0.2 s pause). A login the server asks to retry (503 with Retry-After: password checks take "
+              "turns, PASSWORD_CHECKS_AT_ONCE per worker) waits and is sent again, as the login page asks a person to; "
+              "its latency counts from the first try.", "",
+              "| stage | logins in flight | logins | s | logins/s | login p50 ms | p95 ms | max ms | errors "
+              "| asked to retry (503) | load avg |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for k, x in b2["stages"].items():
         lines.append(f"| {k} | {x['concurrency']} | {x['n']:,} | {x['seconds']:.1f} | {x['rps']:.1f} | {ms(x['p50'])} "
-                     f"| {ms(x['p95'])} | {ms(x['max'])} | {x['errors']} | {x['load'][0]:.1f}→{x['load'][1]:.1f} |")
+                     f"| {ms(x['p95'])} | {ms(x['max'])} | {x['errors']} | {x.get('retries', 0):,} "
+                     f"| {x['load'][0]:.1f}→{x['load'][1]:.1f} |")
     lines += ["", "| background saves | saves | p50 ms | p95 ms | max ms | errors |", "|---|---|---|---|---|---|"]
     for k, label in (("quiet", "before the logins"), ("logins", f"during logins, {s.login_concurrency} in flight"),
                      ("paced", f"during logins, {s.paced_logins} in flight"), ("after", "after")):

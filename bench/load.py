@@ -150,6 +150,7 @@ class Recorder:
         self.ok: list[float] = []
         self.errors: dict[str, int] = {}
         self.error_samples: list[str] = []
+        self.retries = 0                  # 503 with Retry-After, waited out and sent again (not errors)
 
     def add(self, seconds: float, error: str | None = None, detail: str = "") -> None:
         if error is None:
@@ -165,7 +166,7 @@ class Recorder:
 
     def summary(self) -> dict:
         return {"n": len(self.ok), "errors": self.error_count, "error_kinds": dict(self.errors),
-                "samples": self.error_samples, **latency(self.ok)}
+                "samples": self.error_samples, "retries": self.retries, **latency(self.ok)}
 
 
 def latency(values: list[float]) -> dict:
@@ -179,16 +180,26 @@ def latency(values: list[float]) -> dict:
     return {"p50": pct(50), "p95": pct(95), "p99": pct(99), "max": v[-1], "mean": statistics.fmean(v)}
 
 
+RETRIES = 10
+
+
 async def call(client: httpx.AsyncClient, rec: Recorder, taker: Taker | None, method: str, path: str, *,
                json=None, expect=(200,)) -> httpx.Response | None:
     """One request; its latency and outcome go to `rec`. Returns the response when its status is expected."""
     headers = taker.headers(method != "GET") if taker else {}
     t = time.perf_counter()
-    try:
-        r = await client.request(method, path, json=json, headers=headers)
-    except httpx.HTTPError as e:
-        rec.add(time.perf_counter() - t, type(e).__name__, repr(e))
-        return None
+    for _turn in range(RETRIES + 1):
+        try:
+            r = await client.request(method, path, json=json, headers=headers)
+        except httpx.HTTPError as e:
+            rec.add(time.perf_counter() - t, type(e).__name__, repr(e))
+            return None
+        # the server sheds load it cannot take now (logins waiting for a password check): a client waits and
+        # retries, as the login page asks a person to; the latency counts from the first try
+        if r.status_code != 503 or "Retry-After" not in r.headers or _turn == RETRIES:
+            break
+        rec.retries += 1
+        await asyncio.sleep(float(r.headers["Retry-After"]))
     elapsed = time.perf_counter() - t
     if taker:
         taker.keep_cookie(r)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import User
@@ -21,7 +22,9 @@ def load_user(user_id: str):
         uid, version = (int(part) for part in user_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.execute(select(User).where(User.id == uid)).scalar_one_or_none()
+    # the roles come in the same statement: every request checks them, and exam day is thousands of requests
+    user = db.session.execute(select(User).options(joinedload(User.roles)).where(User.id == uid)
+                              ).unique().scalar_one_or_none()
     if user is None or not user.active or user.session_version != version:
         return None  # logged out elsewhere, deactivated, or password changed: the old cookie is dead
     return user

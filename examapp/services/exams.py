@@ -348,9 +348,10 @@ def save_answer(user: User, attempt_id: int, question_id: int, response, seq: in
         raise ValidationError("seq", "seq 须为正整数")
     if len(canonical_json(response)) > MAX_RESPONSE:
         raise ValidationError("response", "答案过长")
+    user_id = user.id           # read before the write begins, which forgets what the request had loaded
     begin_write()
     attempt = db.session.execute(select(Attempt).where(Attempt.id == attempt_id).with_for_update()).scalar_one_or_none()
-    if attempt is None or attempt.user_id != user.id:
+    if attempt is None or attempt.user_id != user_id:
         raise NotFound("作答不存在")
     if attempt.status != "running":
         raise Conflict("已交卷，答案不能再修改")

@@ -1,5 +1,5 @@
 """Chinese by default, English on request; the choice lives in the session."""
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_translations
 
 
@@ -11,10 +11,12 @@ def select_locale():
 def _translations():
     # Flask-Babel resolves context, domain and locale on every call (~40 µs); a page such as the exam paper
     # translates hundreds of labels, so the catalog is looked up once per request.
+    if not has_request_context():
+        return get_translations()
     try:
-        return g._examapp_translations
+        return request.examapp_translations
     except AttributeError:
-        g._examapp_translations = translations = get_translations()
+        request.examapp_translations = translations = get_translations()
         return translations
 
 

@@ -3,6 +3,7 @@
 Rows covered elsewhere are named in their own modules (S2 route matrix, S5/S6 taking, S7 throttle, S13 audit
 chain, S14 verify page, S16 API); this module adds what those do not show."""
 import io
+import json
 import logging
 import re
 from datetime import timedelta
@@ -775,3 +776,29 @@ def test_s14_an_employee_cannot_download_or_forge_a_certificate(app, world, othe
     assert forged.status_code == 404 and "李四" not in forged.get_data(as_text=True)
     real = app.test_client().get(f"/verify/{number}").get_data(as_text=True)
     assert "李四" in real and "victim" not in real
+
+
+def test_s12_a_roster_import_needs_a_recent_password(app, world):
+    """S12: a people import grants and revokes roles, so it asks for the password before the file is read, and
+    an apply that arrives with a stale entry changes nothing (the progress stream sends the page to confirm)."""
+    c = app.test_client()
+    login(c, "admin")
+    roster = "工号,姓名,单位编码,角色\nboss2,新管理员,A1,学员、系统管理员\n".encode()
+
+    def preview():
+        return c.post("/admin/imports/preview", data={"kind": "people", "file": (io.BytesIO(roster), "p.csv")},
+                      content_type="multipart/form-data")
+    _age_password_entry(c)
+    r = preview()
+    assert r.status_code == 302 and r.headers["Location"].startswith("/account/confirm?next=/admin/imports")
+    assert c.post(r.headers["Location"], data={"password": PASSWORD}).status_code == 302
+    html = preview().get_data(as_text=True)
+    token = re.search(r'name="token"[^>]*value="([^"]+)"', html).group(1)
+    _age_password_entry(c)
+    apply = {"kind": "people", "token": token, "filename": "p.csv", "initial_password": "Welcome-2026"}
+    streamed = c.post("/admin/imports/apply", data=apply, headers={"Accept": "application/x-ndjson"})
+    line = json.loads(streamed.get_data(as_text=True).splitlines()[0])
+    assert line["ok"] is False and line["confirm"].startswith("/account/confirm")
+    plain = c.post("/admin/imports/apply", data=apply)
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("/account/confirm")
+    assert db.session.scalar(select(User).where(User.username == "boss2")) is None

@@ -15,6 +15,7 @@
   }
 
   function finish(result) {
+    if (result.confirm) { window.location.assign(result.confirm); return; }   // the password first (S12)
     bar.classList.remove("progress-bar-animated");
     if (result.ok) {
       show(result.total, result.total);

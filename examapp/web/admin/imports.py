@@ -24,6 +24,7 @@ from ...formats.tabular import template_csv, template_xlsx
 from ...security import roles
 from ...services import imports as import_service
 from ...services.users import generate_initial_password
+from ..auth.reauth import ask_for_password, password_is_recent
 from . import bp, uploads
 from .units import WRITE
 
@@ -71,6 +72,9 @@ def import_preview():
     if not form.validate_on_submit():
         uploads.flash_errors(form)
         return render_template("admin/imports.html", form=form, kinds=import_service.KINDS), 400
+    if form.kind.data == "people" and not password_is_recent():
+        # asked before the file is read, not after the preview: applying a roster needs it (S12)
+        return ask_for_password(url_for("admin.imports"))
     upload = form.file.data
     filename = uploads.safe_name(upload.filename, "upload")
     data = upload.read()
@@ -97,6 +101,12 @@ def import_apply():
     filename = uploads.safe_name(form.filename.data or form.token.data)
     options = {}
     if form.kind.data == "people":
+        if not password_is_recent():     # a roster grants and revokes roles (S12)
+            if request.headers.get("Accept") == "application/x-ndjson":
+                back = url_for("auth.confirm_password", next=url_for("admin.imports"))
+                return Response(json.dumps({"ok": False, "errors": [_("此操作需要再次输入密码")],
+                                            "confirm": back}) + "\n", mimetype="application/x-ndjson")
+            return ask_for_password(url_for("admin.imports"))
         password = (form.initial_password.data or "").strip()
         problems = password_problems(password, min_length=current_app.config["PASSWORD_MIN_LENGTH"])
         if problems:
