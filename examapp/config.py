@@ -55,7 +55,7 @@ class Config:
     # Password checks running at once per process, and how long a login waits for a turn before a 503 asks it
     # to retry: logins before an exam must leave cores and threads to the takers (QUALITY B2).
     PASSWORD_CHECKS_AT_ONCE = int(os.environ.get("EXAMAPP_PASSWORD_CHECKS_AT_ONCE", "1"))
-    PASSWORD_CHECK_WAIT_SECONDS = float(os.environ.get("EXAMAPP_PASSWORD_CHECK_WAIT_SECONDS", "3"))
+    PASSWORD_CHECK_WAIT_SECONDS = float(os.environ.get("EXAMAPP_PASSWORD_CHECK_WAIT_SECONDS", "0.25"))
     RECENT_PASSWORD_SECONDS = 300  # role changes, approval decisions, revocations re-ask after this (S12)
     DEMO_PASSWORD = os.environ.get("EXAMAPP_DEMO_PASSWORD", "Demo@2026")
     # The law texts are data beside the repository, never copied into it.
