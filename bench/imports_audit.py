@@ -18,8 +18,8 @@ B8 — the audit chain (targets: overhead ≤ 20 %; `audit verify` over 1,000,00
             (COPY on PostgreSQL), the head row set; `services.audit.verify()` timed against a raw scan of the
             same rows (one cursor, ordered by seq, no hashing).
 Every service run starts from the same state: after each run the rows it added are deleted and the audit head
-row is put back. Schema by the migrations (as `flask db upgrade`). PostgreSQL: the database bench_b78 is
-dropped and created.
+row is put back. Schema by the migrations (as `flask db upgrade`). PostgreSQL: the database bench_b78 (or
+--pg-database / $BENCH_B78_DATABASE) is dropped and created.
 
     .venv/bin/python bench/imports_audit.py             # full size, SQLite and PostgreSQL (see below)
     .venv/bin/python bench/imports_audit.py --small     # smoke run (one tenth; does not touch the docs)
@@ -68,7 +68,7 @@ from examapp.services import audit, bank, imports, laws, users  # noqa: E402
 from examapp.services.actors import SystemActor  # noqa: E402
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/"
-PG_DATABASE = "bench_b78"
+PG_DATABASE = os.environ.get("BENCH_B78_DATABASE", "bench_b78")   # --pg-database
 LAWS_DIR = Path(os.environ.get("EXAMAPP_LAWS_DIR", ROOT.parent / "shared" / "laws"))
 LAW = "civil_code"
 NOW = datetime(2026, 11, 27, 2, 0)
@@ -605,7 +605,7 @@ def section_b7(results: list[dict], sizes: dict, repeat: int, started: datetime)
 def _b8_cases(result: dict) -> list[dict]:
     """The cases timed with and without the audit events: the two bulk imports of B7, and the single edits."""
     labels = {"questions": "bank import (`record_many`: one statement for all)",
-              "people_csv": "roster import, .csv (`record_many` per 250 rows)"}
+              "people_csv": f"roster import, .csv (`record_many` per {imports.CREATE_BATCH:,} rows)"}
     cases = [dict(c, b8label=c["label"].split(" (")[0] + ": " + labels[c["key"]]) for c in result["b7"]
              if "no_audit" in c["times"]]
     return cases + [dict(result["single"], b8label=result["single"]["label"])]
@@ -658,18 +658,22 @@ def section_b8(results: list[dict], sizes: dict, repeat: int, started: datetime)
 
 
 def main() -> None:
+    global PG_DATABASE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="one tenth of the sizes (smoke run)")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_SERVER", PG_SERVER),
-                        help=f"PostgreSQL server URL; the database {PG_DATABASE} is dropped and created")
-    parser.add_argument("--keep", action="store_true", help=f"keep the database {PG_DATABASE} and the SQLite file")
+                        help="PostgreSQL server URL; the database --pg-database is dropped and created")
+    parser.add_argument("--pg-database", default=PG_DATABASE,
+                        help="the PostgreSQL database to drop and create (default: $BENCH_B78_DATABASE or bench_b78)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database and the SQLite file")
     parser.add_argument("--write", dest="write", action="store_true", default=None,
                         help="write the B7 and B8 sections of docs/benchmarks.md (default: only at full size)")
     parser.add_argument("--no-write", dest="write", action="store_false")
     parser.add_argument("--profile", action="store_true", help="print cProfile of the service calls and verify")
     args = parser.parse_args()
+    PG_DATABASE = args.pg_database
     sizes = SMALL if args.small else FULL
     started = datetime.now()
     t0 = time.perf_counter()

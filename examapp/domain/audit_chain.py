@@ -4,12 +4,24 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from hashlib import sha256
 
 GENESIS = "0" * 64
 
 
+# One encoder for the module: `json.dumps` with keyword arguments builds a new JSONEncoder on every call.
+# The settings are those `json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+# default=str)` passes to it, so the text (and every chain hash over it) is byte for byte what it was.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _ENCODER.encode(value)
+
+
+# The columns of an audit event in the order `verify_tuples` reads them (the hash last).
+COLUMNS = ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "data_json", "prev_hash",
+           "hash")
 
 
 def row_payload(seq: int, at: datetime, actor_id: int | None, actor_name: str, action: str,
@@ -28,7 +40,36 @@ def row_payload(seq: int, at: datetime, actor_id: int | None, actor_name: str, a
 
 
 def chain_hash(prev_hash: str, payload: dict) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+    return hashlib.sha256((prev_hash + _ENCODER.encode(payload)).encode("utf-8")).hexdigest()
+
+
+_quote = json.encoder.encode_basestring     # the encoder's own string quoting (ensure_ascii=False)
+
+
+def _payload_text(seq, at_iso, actor_id, actor_name, action, object_type, object_id, data_json, prev_hash) -> str:
+    """canonical_json(row_payload(...)) for the usual types, written out: the keys in sorted order, strings
+    quoted as the encoder quotes them, ints as it writes them. Anything else goes through the encoder."""
+    if seq.__class__ is int and (actor_id is None or actor_id.__class__ is int):
+        try:
+            return ('{"action":' + _quote(action)
+                    + ',"actor_id":' + ("null" if actor_id is None else int.__repr__(actor_id))
+                    + ',"actor_name":' + _quote(actor_name) + ',"at":' + _quote(at_iso)
+                    + ',"data_json":' + _quote(data_json) + ',"object_id":' + _quote(object_id)
+                    + ',"object_type":' + _quote(object_type) + ',"prev_hash":' + _quote(prev_hash)
+                    + ',"seq":' + int.__repr__(seq) + "}")
+        except TypeError:           # a value that is not a string: the general encoder decides
+            pass
+    return _ENCODER.encode({"seq": seq, "at": at_iso, "actor_id": actor_id, "actor_name": actor_name,
+                            "action": action, "object_type": object_type, "object_id": object_id,
+                            "data_json": data_json, "prev_hash": prev_hash})
+
+
+def fields_hash(seq: int, at: datetime, actor_id: int | None, actor_name: str, action: str, object_type: str,
+                object_id: str, data_json: str, prev_hash: str) -> str:
+    """chain_hash(prev_hash, row_payload(...)) in one call: the same text, hashed."""
+    text = _payload_text(seq, at.isoformat(timespec="microseconds"), actor_id, actor_name, action, object_type,
+                         object_id, data_json, prev_hash)
+    return sha256((prev_hash + text).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -42,7 +83,12 @@ class Verification:
 
 
 def verify_rows(rows: Iterable[dict], *, expected_tail: list[tuple[int, str]] = ()) -> Verification:
-    """Recompute the chain over rows in seq order.
+    """Recompute the chain over rows (dicts keyed by COLUMNS) in seq order; see verify_tuples."""
+    return verify_tuples((tuple(row[k] for k in COLUMNS) for row in rows), expected_tail=expected_tail)
+
+
+def verify_tuples(rows: Iterable[tuple], *, expected_tail: list[tuple[int, str]] = ()) -> Verification:
+    """Recompute the chain over rows in seq order, each a tuple in COLUMNS order (as a database cursor returns it).
 
     `expected_tail` lists (seq, hash) pairs recorded elsewhere (the head row, checkpoints): each must
     still be in the chain with the same hash, which is what catches a truncated tail.
@@ -53,18 +99,17 @@ def verify_rows(rows: Iterable[dict], *, expected_tail: list[tuple[int, str]] = 
     wanted: dict[int, set[str]] = {}
     for seq, digest in expected_tail:
         wanted.setdefault(seq, set()).add(digest)
-    for row in rows:
-        seq = row["seq"]
+    payload_text = _payload_text
+    for seq, at, actor_id, actor_name, action, object_type, object_id, data_json, row_prev, row_hash in rows:
         if seq != expected_seq:
             return Verification(False, count, expected_seq - 1, prev_hash, expected_seq,
                                 f"事件 {expected_seq} 缺失（下一条为 {seq}）")
-        if row["prev_hash"] != prev_hash:
+        if row_prev != prev_hash:
             return Verification(False, count, seq - 1, prev_hash, seq, f"事件 {seq} 的前序哈希不符")
-        payload = row_payload(**{k: row[k] for k in (
-            "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "data_json",
-            "prev_hash")})
-        digest = chain_hash(prev_hash, payload)
-        if digest != row["hash"]:
+        text = payload_text(seq, at.isoformat(timespec="microseconds"), actor_id, actor_name, action, object_type,
+                            object_id, data_json, row_prev)
+        digest = sha256((prev_hash + text).encode("utf-8")).hexdigest()
+        if digest != row_hash:
             return Verification(False, count, seq - 1, prev_hash, seq, f"事件 {seq} 的内容与哈希不符")
         if seq in wanted:
             seen_hashes[seq] = digest
@@ -82,19 +127,25 @@ def verify_rows(rows: Iterable[dict], *, expected_tail: list[tuple[int, str]] = 
 SCORE_ACTIONS = frozenset({"attempt.submit", "attempt.graded", "attempt.regrade"})
 
 
-def scores_recorded(rows: Iterable[dict]) -> Iterable[dict]:
+def scores_recorded(rows: Iterable, *, tuples: bool = False) -> Iterable:
     """Pass the rows through, remembering the last recorded score of each attempt in `.recorded`
-    ({attempt id: (seq, score)}), so one pass over the chain serves both checks."""
+    ({attempt id: (seq, score)}), so one pass over the chain serves both checks. Rows are dicts keyed by
+    COLUMNS, or with `tuples` tuples in COLUMNS order."""
     class Tee:
         def __init__(self):
             self.recorded: dict[int, tuple[int, float | None]] = {}
 
         def __iter__(self):
             for row in rows:
-                if row["action"] in SCORE_ACTIONS and row["object_type"] == "attempt":
+                if tuples:
+                    seq, action, object_type, object_id, data_json = row[0], row[4], row[5], row[6], row[7]
+                else:
+                    seq, action, object_type, object_id, data_json = (
+                        row["seq"], row["action"], row["object_type"], row["object_id"], row["data_json"])
+                if action in SCORE_ACTIONS and object_type == "attempt":
                     try:
-                        score = json.loads(row["data_json"]).get("score")
-                        self.recorded[int(row["object_id"])] = (row["seq"], score)
+                        score = json.loads(data_json).get("score")
+                        self.recorded[int(object_id)] = (seq, score)
                     except (ValueError, AttributeError, TypeError):
                         pass            # a malformed row: the chain check names it
                 yield row

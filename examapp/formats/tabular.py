@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from .text import NotText, decode_text
+from .xlsx_rows import NotWorkbook, first_sheet_rows
 
 IGNORED_HEADERS = {"序号", "备注", "no", "remark", "remarks"}
 
@@ -71,19 +71,17 @@ def _raw_rows(filename: str, data: bytes) -> list[list[str]]:
     if not data.strip():
         raise FileError(f"{filename}：文件为空")
     if suffix == ".xlsx":
+        # the first worksheet streamed from its XML (xlsx_rows): openpyxl's read-only cells cost 10 × more
         try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+            rows = first_sheet_rows(io.BytesIO(data))
+        except (zipfile.BadZipFile, NotWorkbook, KeyError, OSError, ValueError, EOFError) as e:
             raise FileError(f"{filename}：不是有效的 Excel (.xlsx) 文件") from e
-        except Exception as e:  # a damaged part inside the zip: zlib, XML and openpyxl's own errors
+        except Exception as e:  # a damaged part inside the zip: zlib, XML
             raise FileError(f"{filename}：Excel 文件已损坏，无法读取") from e
         try:
-            sheet = wb.worksheets[0]
-            return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            return [[_cell_text(v) for v in row] for row in rows]
         except Exception as e:  # a damaged sheet inside a valid zip
             raise FileError(f"{filename}：Excel 文件内容已损坏，无法读取") from e
-        finally:
-            wb.close()
     if suffix == ".csv":
         try:
             text = decode_text(data)

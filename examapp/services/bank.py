@@ -4,14 +4,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select
 
 from ..domain import qtypes
 from ..domain.audit_chain import canonical_json
 from ..extensions import db
 from ..formats.bank_yaml import BankDoc, ItemError, export_bank
 from ..models import Article, Law, Question, QuestionArticle, QuestionVersion
-from . import audit
+from . import audit, bulk
 from .tx import begin_write, commit
 
 CONTENT_KEYS = ("type", "difficulty", "stem", "options", "answer", "explanation", "articles", "tags", "items")
@@ -197,20 +197,28 @@ def import_steps(actor, filename: str, data: bytes, *, now: datetime, law: str |
 
 
 def _insert_new(questions: list[dict], law: Law, actor_name: str, now: datetime) -> list[tuple[int, dict]]:
-    """New questions in three bulk statements (a per-row flush costs seconds on a whole bank)."""
+    """New questions in four Core executemany statements, ids taken first (a per-row flush costs seconds on a
+    whole bank, and INSERT ... RETURNING of thousands of rows is slow on PostgreSQL: see bulk.py)."""
     if not questions:
         return []
-    rows = db.session.execute(insert(Question).returning(Question.id, Question.ext_id), [
-        {"ext_id": q["id"], "law_id": law.id, "status": "active", "review_reason": "", "created_at": now,
-         "updated_at": now} for q in questions]).all()
-    ids = {ext_id: qid for qid, ext_id in rows}
-    versions = db.session.execute(insert(QuestionVersion).returning(QuestionVersion.id, QuestionVersion.question_id), [
-        {"question_id": ids[q["id"]], "version": 1, "created_at": now, "created_by": actor_name, **version_fields(q)}
-        for q in questions]).all()
-    db.session.execute(update(Question), [{"id": qid, "current_version_id": vid} for vid, qid in versions])
-    db.session.execute(insert(QuestionArticle), [
-        {"question_id": ids[q["id"]], "article_number": n, "law_id": law.id} for q in questions for n in q["articles"]])
-    return [(ids[q["id"]], {"ext_id": q["id"], "law": law.code}) for q in questions]
+    question_ids = bulk.reserve_ids(Question.__table__, len(questions))
+    version_ids = bulk.reserve_ids(QuestionVersion.__table__, len(questions))
+    bulk.insert_rows(Question.__table__, [
+        {"id": qid, "ext_id": q["id"], "law_id": law.id, "current_version_id": None, "status": "active",
+         "review_reason": "", "created_at": now, "updated_at": now}
+        for qid, q in zip(question_ids, questions, strict=True)])
+    bulk.insert_rows(QuestionVersion.__table__, [
+        {"id": vid, "question_id": qid, "version": 1, "created_at": now, "created_by": actor_name,
+         **version_fields(q)}
+        for qid, vid, q in zip(question_ids, version_ids, questions, strict=True)])
+    table = Question.__table__
+    db.session.connection().execute(
+        table.update().where(table.c.id == bindparam("b_id")).values(current_version_id=bindparam("b_vid")),
+        [{"b_id": qid, "b_vid": vid} for qid, vid in zip(question_ids, version_ids, strict=True)])
+    bulk.insert_rows(QuestionArticle.__table__, [
+        {"question_id": qid, "article_number": n, "law_id": law.id}
+        for qid, q in zip(question_ids, questions, strict=True) for n in q["articles"]])
+    return [(qid, {"ext_id": q["id"], "law": law.code}) for qid, q in zip(question_ids, questions, strict=True)]
 
 
 def export_law(law_code: str, *, include_retired: bool = False) -> tuple[Law, list[dict]]:

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ..domain.roles import ROLES, can_grant
 from ..extensions import db
@@ -18,12 +18,16 @@ from ..formats.roster import (
 )
 from ..formats.tabular import Column, FileError, RowError, read_table
 from ..models import OrgUnit, User, UserRole
-from . import audit, org
+from . import audit, bulk, org
 from .passwords import hash_password
 from .scope import Scope
 from .tx import begin_write, commit
 
 PROGRESS_EVERY = 250
+# New people are inserted (and their audit events appended) in batches of this many rows: one executemany
+# per table and batch. Progress is still reported every PROGRESS_EVERY rows read; nothing is visible to
+# others before the commit at the end either way.
+CREATE_BATCH = 2500
 
 
 @dataclass
@@ -236,22 +240,24 @@ def _apply_people(actor, plan: ImportPlan, rows: list[PersonRow], now: datetime,
     pending_creates: list[tuple[dict, PlanItem]] = []
 
     def flush_creates():
-        # Core bulk inserts: one statement per table for the batch (ORM objects cost 10x here).
+        # Core executemany per table for the batch, ids taken first (ORM objects cost 10x here, and
+        # INSERT ... RETURNING of a batch is slow on PostgreSQL: see bulk.py).
         if not pending_creates:
             return
         db.session.flush()
-        created = db.session.execute(insert(User).returning(User.id, User.username),
-                                     [row for row, _ in pending_creates]).all()
-        ids = dict((username, uid) for uid, username in created)
+        ids = bulk.reserve_ids(User.__table__, len(pending_creates))
+        for uid, (row, _item) in zip(ids, pending_creates, strict=True):
+            row["id"] = uid
+        bulk.insert_rows(User.__table__, [row for row, _ in pending_creates])
         roles = []
         for row, item in pending_creates:
             unit_id = row["unit_id"]
-            roles.extend({"user_id": ids[row["username"]], "role": x,
+            roles.extend({"user_id": row["id"], "role": x,
                           "scope_unit_id": unit_id if ROLES[x].scoped else None} for x in item.changes["roles"])
-        db.session.execute(insert(UserRole), roles)
+        bulk.insert_rows(UserRole.__table__, roles)
         audit.record_many("user.create", actor=actor, now=now, object_type="user", items=[
-            (ids[row["username"]], {"username": row["username"], "name": row["name"], "unit": item.changes["unit"],
-                                    "roles": item.changes["roles"], "via": "import"})
+            (row["id"], {"username": row["username"], "name": row["name"], "unit": item.changes["unit"],
+                         "roles": item.changes["roles"], "via": "import"})
             for row, item in pending_creates])
         pending_creates.clear()
 
@@ -284,8 +290,9 @@ def _apply_people(actor, plan: ImportPlan, rows: list[PersonRow], now: datetime,
             audit.record("user.update", actor=actor, now=now, object_type="user", object_id=user.id,
                          data={"username": user.username, "changes": item.changes, "via": "import"})
         done += 1
-        if done % PROGRESS_EVERY == 0:
+        if len(pending_creates) >= CREATE_BATCH:
             flush_creates()
+        if done % PROGRESS_EVERY == 0:
             yield done, plan.total
     flush_creates()
 

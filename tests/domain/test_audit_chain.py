@@ -1,3 +1,4 @@
+import hashlib
 from datetime import datetime, timedelta
 
 from examapp.domain.audit_chain import GENESIS, chain_hash, row_payload, verify_rows
@@ -82,3 +83,73 @@ def test_a_score_no_longer_what_the_chain_recorded_is_named_by_its_event():
     assert stream.recorded == {7: (2, 60.0), 8: (3, 90.0)}
     assert score_mismatch(stream.recorded, [(7, 60.0), (8, 90.0), (9, 10.0)]) is None   # 9: never audited
     assert score_mismatch(stream.recorded, [(7, 100.0), (8, 95.0)]) == (2, 7, 60.0, 100.0)
+
+
+# -- the canonical text is what it always was: stored chains must still verify -----------------------------
+
+def reference_json(value) -> str:
+    """canonical_json as first written (json.dumps with these arguments): the chain hashes of stored data use it."""
+    import json
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def test_canonical_json_is_byte_identical_to_json_dumps():
+    from datetime import date
+    from decimal import Decimal
+
+    from examapp.domain.audit_chain import canonical_json
+    values = [
+        {}, [], "", None, True, 0, -1, 1.5, 1e20, float("inf"), "引号\"与\\反斜杠\n换行\u2028", "\x00\x1f",
+        {"b": 1, "a": [3, 2, {"z": None, "y": "乙", "x": 2.0}], "c": {"嵌套": {"键": "值"}}},
+        {"at": datetime(2026, 3, 15, 2, 0, 0, 12), "day": date(2026, 1, 1), "d": Decimal("1.10"), "set": {1}},
+        {"score": 87.25, "answers": {"12": ["A", "C"], "3": True}, "emoji": "😀", "surrogate": "\ud800"},
+        ("tuple", 1), {2: "int keys", 1: "sorted"},
+    ]
+    for value in values:
+        assert canonical_json(value) == reference_json(value)
+
+
+def test_chain_hashes_are_those_of_existing_data():
+    from examapp.domain.audit_chain import canonical_json, fields_hash, verify_tuples
+    fields = dict(seq=7, at=datetime(2026, 3, 15, 2, 0, 0, 123456), actor_id=3, actor_name="管理员",
+                  action="user.update", object_type="user", object_id="42",
+                  data_json=canonical_json({"username": "张三", "changes": {"position": ["科员", "副科长"]}}),
+                  prev_hash="a" * 64)
+    expected = hashlib.sha256((fields["prev_hash"] + reference_json(row_payload(**fields))).encode()).hexdigest()
+    assert chain_hash(fields["prev_hash"], row_payload(**fields)) == expected
+    assert fields_hash(**fields) == expected
+    # pinned: the digest this event has had since the chain was introduced
+    assert expected == "3106b2f5cedac9fbe2187139eb20b9dbc8c7b10e8b2ddd7eae3a33ae2c1bc378"
+    rows = build_chain(50)
+    as_tuples = [tuple(r[k] for k in ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id",
+                                      "data_json", "prev_hash", "hash")) for r in rows]
+    assert verify_tuples(as_tuples, expected_tail=[(50, rows[-1]["hash"])]) == \
+        verify_rows(rows, expected_tail=[(50, rows[-1]["hash"])])
+    as_tuples[20] = as_tuples[20][:7] + ('{"k":2}',) + as_tuples[20][8:]
+    assert verify_tuples(as_tuples).first_bad_seq == 21
+
+
+def test_the_written_out_payload_text_is_the_encoders_text():
+    """fields_hash writes the payload's JSON itself; for any values it must be what the encoder writes."""
+    import random
+
+    from examapp.domain.audit_chain import _payload_text, fields_hash
+    rng = random.Random(5)
+    alphabet = ["a", "Z", "0", " ", '"', "\\", "/", "\n", "\t", "\x00", "\x1f", "\x7f", "é", "张", "\u2028", "😀",
+                "\ud800", "{", "}", ":", ","]
+
+    def text():
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+
+    odd = [None, True, 3, 2.5, ["x"], {"k": 1}]
+    for i in range(3000):
+        fields = dict(seq=rng.choice([1, 2**40, i]), at=datetime(2026, 1, 1, 0, 0, 0, rng.randint(0, 999_999)),
+                      actor_id=rng.choice([None, 0, 7, 2**33]), actor_name=text(), action=text(),
+                      object_type=text(), object_id=text(), data_json=text(), prev_hash=text())
+        if i % 10 == 0:   # values of other types take the encoder's path
+            fields[rng.choice(["seq", "actor_id", "actor_name", "data_json", "object_id"])] = rng.choice(odd)
+        payload = row_payload(**fields)
+        assert _payload_text(*payload.values()) == reference_json(payload)
+        if not any(isinstance(v, str) and "\ud800" in v for v in fields.values()):   # UTF-8 cannot hold it
+            expected = hashlib.sha256((fields["prev_hash"] + reference_json(payload)).encode()).hexdigest()
+            assert fields_hash(**fields) == expected

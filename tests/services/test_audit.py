@@ -93,3 +93,17 @@ def test_auditor_page_shows_the_break(login_as, world):
     html = client.get("/audit/verify").get_data(as_text=True)
     assert "校验失败" in html and "事件 1" in html
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before  # reading changes nothing
+
+
+def test_an_event_in_a_rolled_back_savepoint_leaves_no_gap(app):
+    from examapp.services.tx import begin_write
+    begin_write()
+    audit.record("test.one", actor="tester", now=NOW)
+    savepoint = db.session.begin_nested()
+    audit.record("test.two", actor="tester", now=NOW)
+    savepoint.rollback()
+    audit.record_many("test.three", actor="tester", now=NOW, object_type="x", items=[(1, {}), (2, {"k": "值"})])
+    db.session.commit()
+    assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all() == [
+        "test.one", "test.three", "test.three"]
+    assert seqs() == [1, 2, 3] and audit.verify().ok
