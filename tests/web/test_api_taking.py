@@ -166,3 +166,21 @@ def test_a_two_hour_exam_still_submits_with_the_token_it_started_with(api, world
     assert api.put(url, json={"response": True, "seq": 2}, headers=headers).status_code == 200
     done = api.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers)
     assert done.status_code == 200 and done.get_json()["status"] == "submitted"
+
+
+def test_the_paper_page_labels_each_question_in_the_chosen_language(api, world, open_exam):
+    """The per-question labels are translated once per page and filled in per question."""
+    import re
+    _r, token = login(api)
+    attempt = api.post(f"/api/v1/exams/{open_exam.id}/attempts", headers={"X-CSRFToken": token}).get_json()["attempt"]
+    page = api.get(f"/exams/attempts/{attempt['id']}").get_data(as_text=True)
+    titles = re.findall(r'id="q\d+-title">(.*?)</h2>', page, re.S)
+    assert [re.sub(r"<[^>]+>|\s+", " ", t).split() for t in titles] == [
+        ["第", str(n), "题", {"single": "单选题", "judge": "判断题"}[q["type"]], "50", "分"]
+        for n, q in enumerate(attempt["questions"], 1)]
+    assert 'aria-label="第 2 题">2</button>' in page
+    api.get("/lang/en")
+    page = api.get(f"/exams/attempts/{attempt['id']}").get_data(as_text=True)
+    assert "Question 1" in page and 'aria-label="Question 2">2</button>' in page and "50 points" in page
+    assert "第 1 题" not in page
+
