@@ -57,9 +57,10 @@ import gunicorn  # noqa: E402
 import httpx  # noqa: E402
 import sqlalchemy  # noqa: E402
 import yaml  # noqa: E402
+from databases import drop_pg, fresh_pg  # noqa: E402
 from docs_section import machine  # noqa: E402
 from load import Recorder, Server, Taker, call, closed_loop, latency, loadavg, make_client  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import func, insert, select, text, update  # noqa: E402
 from werkzeug.security import check_password_hash  # noqa: E402
 
 from examapp import create_app  # noqa: E402
@@ -995,12 +996,7 @@ def write_sections(bodies: list[str]) -> None:
 def database(dialect: str, pg_server: str, tmp: Path) -> str:
     if dialect == "sqlite":
         return f"sqlite:///{tmp}/bench_exam.db"
-    admin = create_engine(pg_server.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-    admin.dispose()
-    return pg_server.rstrip("/") + "/" + PG_DATABASE
+    return fresh_pg(pg_server, PG_DATABASE)
 
 
 def one_database(settings: Settings, dialect: str, pg_server: str, log, keep: bool) -> dict:
@@ -1028,10 +1024,7 @@ def one_database(settings: Settings, dialect: str, pg_server: str, log, keep: bo
     else:
         shutil.rmtree(tmp, ignore_errors=True)
         if dialect == "postgresql":
-            admin = create_engine(pg_server.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-            admin.dispose()
+            drop_pg(pg_server, PG_DATABASE)
     return results
 
 

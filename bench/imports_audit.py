@@ -55,9 +55,10 @@ os.environ.setdefault("EXAMAPP_CONFIG", "testing")
 import flask_migrate  # noqa: E402
 import sqlalchemy  # noqa: E402
 import yaml  # noqa: E402
+from databases import drop_pg, fresh_pg  # noqa: E402
 from docs_section import machine, write_section  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
-from sqlalchemy import bindparam, create_engine, text  # noqa: E402
+from sqlalchemy import bindparam, text  # noqa: E402
 
 from examapp import create_app  # noqa: E402
 from examapp.config import Config  # noqa: E402
@@ -184,19 +185,7 @@ RAW_SCAN = ("SELECT seq, at, actor_id, actor_name, action, object_type, object_i
 def create_database(dialect: str, pg_server: str, tmp: str) -> str:
     if dialect == "sqlite":
         return f"sqlite:///{tmp}/bench_b78.db"
-    admin = create_engine(pg_server.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-    admin.dispose()
-    return pg_server.rstrip("/") + "/" + PG_DATABASE
-
-
-def drop_database(pg_server: str) -> None:
-    admin = create_engine(pg_server.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-    admin.dispose()
+    return fresh_pg(pg_server, PG_DATABASE)
 
 
 class State:
@@ -501,7 +490,7 @@ def run(dialect: str, sizes: dict, files: dict, repeat: int, log, keep: bool, pg
         db.session.remove()
         db.engine.dispose()
     if dialect == "postgresql" and not keep:
-        drop_database(pg_server)
+        drop_pg(pg_server, PG_DATABASE)
     if keep and dialect == "sqlite":
         log(f"kept {tmp}/bench_b78.db")
     else:

@@ -51,6 +51,7 @@ os.environ.setdefault("EXAMAPP_CONFIG", "testing")
 
 import flask_migrate  # noqa: E402
 import sqlalchemy  # noqa: E402
+from databases import drop_pg, fresh_pg  # noqa: E402
 from docs_section import machine, write_section  # noqa: E402
 from sqlalchemy import JSON, create_engine, event, text  # noqa: E402
 
@@ -874,12 +875,7 @@ def measure_cases(cases, repeat: int, statements: StatementLog, log, actor) -> l
 def run(dialect: str, repeat: int, bureau: Bureau, log, keep: bool, pg_server: str, profile: bool) -> dict:
     tmp = tempfile.mkdtemp(prefix="bench_b6_")
     if dialect == "postgresql":
-        admin = create_engine(pg_server.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-        admin.dispose()
-        url = pg_server.rstrip("/") + "/" + PG_DATABASE
+        url = fresh_pg(pg_server, PG_DATABASE)
     else:
         url = f"sqlite:///{tmp}/bench_b6.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": tmp, "SECRET_KEY": "bench"})
@@ -907,10 +903,7 @@ def run(dialect: str, repeat: int, bureau: Bureau, log, keep: bool, pg_server: s
         db.session.remove()
         db.engine.dispose()
     if dialect == "postgresql" and not keep:
-        admin = create_engine(pg_server.rstrip("/") + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        admin.dispose()
+        drop_pg(pg_server, PG_DATABASE)
     if keep and dialect == "sqlite":
         log(f"kept {tmp}/bench_b6.db")
     else:

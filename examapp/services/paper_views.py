@@ -42,6 +42,12 @@ def _cache() -> _Cache:
     return current_app.extensions.setdefault("examapp.paper_views", _Cache())
 
 
+def _shown_items(row) -> tuple:
+    if row.type != "case":
+        return ()
+    return tuple({"type": i["type"], "stem": i["stem"], "options": i.get("options", [])} for i in row.items or ())
+
+
 def shown_versions(ids) -> dict[int, ShownVersion]:
     cache, wanted = _cache(), list(dict.fromkeys(ids))
     with cache.lock:
@@ -51,9 +57,7 @@ def shown_versions(ids) -> dict[int, ShownVersion]:
         rows = db.session.execute(select(
             QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.type, QuestionVersion.stem,
             QuestionVersion.options, QuestionVersion.items).where(QuestionVersion.id.in_(missing))).all()
-        loaded = {r.id: ShownVersion(r.id, r.question_id, r.type, r.stem, tuple(r.options or ()),
-                                     tuple({"type": i["type"], "stem": i["stem"], "options": i.get("options", [])}
-                                           for i in (r.items or ()) if r.type == "case"))
+        loaded = {r.id: ShownVersion(r.id, r.question_id, r.type, r.stem, tuple(r.options or ()), _shown_items(r))
                   for r in rows}
         with cache.lock:
             cache.rows.update(loaded)

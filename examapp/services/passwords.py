@@ -4,6 +4,7 @@ One scrypt check takes ~0.1 s of a core. When a bureau logs in at once before an
 take every core and thread from the takers already answering; a process runs at most PASSWORD_CHECKS_AT_ONCE
 of them and a login that cannot get a turn within PASSWORD_CHECK_WAIT_SECONDS is asked to retry (503).
 """
+from contextlib import contextmanager
 from threading import BoundedSemaphore
 
 from flask import current_app
@@ -20,14 +21,15 @@ def _turns() -> BoundedSemaphore:
         "examapp.password_turns", BoundedSemaphore(current_app.config["PASSWORD_CHECKS_AT_ONCE"]))
 
 
-class _turn:
-    def __enter__(self):
-        self.turns = _turns()
-        if not self.turns.acquire(timeout=current_app.config["PASSWORD_CHECK_WAIT_SECONDS"]):
-            raise Busy("登录的人较多，请稍候几秒再试")
-
-    def __exit__(self, *exc):
-        self.turns.release()
+@contextmanager
+def _turn():
+    turns = _turns()
+    if not turns.acquire(timeout=current_app.config["PASSWORD_CHECK_WAIT_SECONDS"]):
+        raise Busy("登录的人较多，请稍候几秒再试")
+    try:
+        yield
+    finally:
+        turns.release()
 
 
 def hash_password(password: str) -> str:

@@ -13,6 +13,8 @@ ROLE_LABELS = {
     "auditor": _l("审计督查"),
 }
 
+TYPE_LABELS = {"single": _l("单选题"), "multiple": _l("多选题"), "judge": _l("判断题"), "fill": _l("填空题"),
+               "case": _l("案例题"), "text": _l("主观题")}
 STATUS_LABELS = {"active": _l("可用"), "retired": _l("已停用"), "review": _l("待复核")}
 
 FIELD_LABELS = {

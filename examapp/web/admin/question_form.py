@@ -7,12 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ...domain import qtypes
 from ...domain.answer_keys import key_text, parse_key
 from ...domain.cnnum import from_chinese
 from ...errors import ValidationError
+from ..templating import TYPE_LABELS
 
-TYPE_CHOICES = [("single", _l("单选题")), ("multiple", _l("多选题")), ("judge", _l("判断题")), ("fill", _l("填空题")),
-                ("case", _l("案例题"))]
+TYPE_CHOICES = [(t, TYPE_LABELS[t]) for t in qtypes.TOP_TYPES]
 
 
 class QuestionForm(FlaskForm):

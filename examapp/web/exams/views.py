@@ -1,6 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from ...extensions import db
 from ...models import Answer, Exam
 from ...security import roles
 from ...services import exams, study
+from ..templating import TYPE_LABELS
 from . import bp
 
 TAKERS = ("employee",)
@@ -61,10 +61,6 @@ def take(attempt_id: int):
     return render_template("exams/take.html", attempt=attempt, exam=attempt.exam,
                            questions=exams.paper_for_taker(attempt), saved=saved, now=utcnow(), form=FlaskForm(),
                            labels=_paper_labels())
-
-
-TYPE_LABELS = {"single": _l("单选题"), "multiple": _l("多选题"), "judge": _l("判断题"), "fill": _l("填空题"),
-               "case": _l("案例题"), "text": _l("主观题")}
 
 
 def _paper_labels() -> dict:
